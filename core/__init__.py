@@ -1,0 +1,64 @@
+"""Guanxi core: the app factory and the names plugins import (``hookimpl``, ``Plugin``)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from core.hookspecs import hookimpl
+from core.plugins import Plugin, PluginError
+
+__all__ = ["create_app", "hookimpl", "Plugin", "PluginError"]
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: settings, database, plugins, templates, translations, blueprints."""
+    from flask_login import LoginManager
+    from flask_wtf.csrf import CSRFProtect
+
+    from core import audit, events  # noqa: F401  (registers the session listeners)
+    from core.config import load_config
+    from core.db import db
+    from core.i18n import init_i18n
+    from core.plugins import build_host, call
+    from core.themes import init_themes
+    from core.web import init_web
+
+    app = Flask(__name__, instance_relative_config=True,
+                instance_path=(config or {}).get("INSTANCE_PATH"))
+    load_config(app, config)
+    db.init_app(app)
+    CSRFProtect(app)
+    login = LoginManager(app)
+    login.login_view = "auth.login"
+    login.session_protection = "strong"
+
+    @login.user_loader
+    def load_user(user_id: str):
+        from core.auth.models import User
+
+        return db.session.get(User, int(user_id))
+
+    host = build_host(app)
+    app.extensions["guanxi"] = host
+    core_dir = Path(__file__).resolve().parent
+    translations = [core_dir / "translations"]
+    template_dirs: dict[str, Path] = {}
+    static_dirs: dict[str, Path] = {}
+    for info in host.enabled:
+        for kind, target in (("templates", template_dirs), ("static", static_dirs)):
+            folder = info.cls.folder(kind)
+            if folder:
+                target[info.name] = folder
+        if info.cls.folder("translations"):
+            translations.append(info.cls.folder("translations"))
+    init_i18n(app, translations)
+    init_themes(app, template_dirs, static_dirs)
+    with app.app_context():
+        for blueprint in call("register_blueprints"):
+            app.register_blueprint(blueprint)
+        for command in call("register_commands"):
+            app.cli.add_command(command)
+    init_web(app)
+    return app

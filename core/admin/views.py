@@ -1,0 +1,88 @@
+"""Administration: installed plugins, the role-permission matrix, users."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from core.auth.forms import UserForm
+from core.auth.models import Region, Role, RolePermission, User
+from core.auth.permissions import declared_permissions, permission_required
+from core.auth.roles import ROLES
+from core.db import db
+from core.plugins import host
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def plugin_rows() -> list[dict]:
+    rows = []
+    for info in sorted(host().installed.values(), key=lambda i: i.name):
+        rows.append({
+            "name": info.name, "version": info.version, "title": str(info.title),
+            "description": str(info.cls.description or ""), "depends": list(info.depends),
+            "hooks": info.cls.hook_names(), "enabled": info.enabled, "builtin": info.builtin,
+        })
+    return rows
+
+
+@bp.route("/plugins")
+@permission_required("admin.plugins")
+def plugins():
+    return render_template("admin/plugins.html", plugins=plugin_rows(),
+                           theme_name=current_app.config["GUANXI_THEME"])
+
+
+@bp.route("/plugins.json")
+@permission_required("admin.plugins")
+def plugins_json():
+    return jsonify(plugin_rows())
+
+
+@bp.route("/roles", methods=["GET", "POST"])
+@permission_required("admin.roles")
+def roles():
+    form = FlaskForm()
+    all_roles = sorted(db.session.scalars(select(Role)), key=lambda r: list(ROLES).index(r.code)
+                       if r.code in ROLES else 99)
+    perms = declared_permissions()
+    if form.validate_on_submit():
+        wanted = {(int(role_id), code) for role_id, _sep, code in
+                  (value.partition(":") for value in request.form.getlist("grant"))}
+        known_codes = {p.code for p in perms}
+        current = {(rp.role_id, rp.permission) for rp in db.session.scalars(select(RolePermission))}
+        for role_id, code in current - wanted:
+            if code in known_codes:
+                db.session.delete(db.session.get(RolePermission, (role_id, code)))
+        for role_id, code in wanted - current:
+            if code in known_codes:
+                db.session.add(RolePermission(role_id=role_id, permission=code))
+        db.session.commit()
+        flash(_("Permissions saved."), "success")
+        return redirect(url_for("admin.roles"))
+    granted = {(rp.role_id, rp.permission) for rp in db.session.scalars(select(RolePermission))}
+    return render_template("admin/roles.html", form=form, roles=all_roles, permissions=perms,
+                           granted=granted)
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@permission_required("admin.users")
+def users():
+    form = UserForm()
+    form.region_id.choices = [(0, "—")] + [(r.id, r.name) for r in db.session.scalars(select(Region))]
+    form.roles.choices = [(code, str(label)) for code, label in ROLES.items()]
+    if form.validate_on_submit():
+        if db.session.scalar(select(User).where(User.username == form.username.data)):
+            form.username.errors.append(_("This user name is taken."))
+        else:
+            user = User(username=form.username.data, display_name=form.display_name.data,
+                        region_id=form.region_id.data or None)
+            user.set_password(form.password.data)
+            user.roles = list(db.session.scalars(select(Role).where(Role.code.in_(form.roles.data))))
+            db.session.add(user)
+            db.session.commit()
+            flash(_("User %(name)s created.", name=user.username), "success")
+            return redirect(url_for("admin.users"))
+    people = db.session.scalars(select(User).order_by(User.username)).all()
+    return render_template("admin/users.html", form=form, users=people)

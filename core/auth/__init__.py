@@ -1,0 +1,1 @@
+"""Users, roles, permission strings, login and throttling."""

@@ -1,0 +1,95 @@
+"""User, role and region tables."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from core.auth.roles import role_label
+from core.db import db, utcnow
+
+user_roles = Table(
+    "user_roles",
+    db.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("role_id", ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Region(db.Model):
+    __tablename__ = "regions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class Role(db.Model):
+    __tablename__ = "roles"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(50), unique=True)
+
+    @property
+    def label(self) -> str:
+        return role_label(self.code)
+
+
+class RolePermission(db.Model):
+    __tablename__ = "role_permissions"
+    role_id: Mapped[int] = mapped_column(ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True)
+    permission: Mapped[str] = mapped_column(String(100), primary_key=True)
+
+
+class KnownPermission(db.Model):
+    """Permissions already offered once, so default grants are applied only to new ones."""
+
+    __tablename__ = "permissions"
+    code: Mapped[str] = mapped_column(String(100), primary_key=True)
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
+    locale: Mapped[str | None] = mapped_column(String(10))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    region: Mapped[Region | None] = relationship(lazy="joined")
+    roles: Mapped[list[Role]] = relationship(secondary=user_roles, lazy="selectin")
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def role_codes(self) -> set[str]:
+        return {role.code for role in self.roles}
+
+    @property
+    def permissions(self) -> frozenset[str]:
+        cached = self.__dict__.get("_permissions")
+        if cached is None:
+            role_ids = [role.id for role in self.roles]
+            rows = db.session.scalars(
+                db.select(RolePermission.permission).where(RolePermission.role_id.in_(role_ids))
+            ) if role_ids else []
+            cached = self.__dict__["_permissions"] = frozenset(rows)
+        return cached
+
+    def can(self, permission: str) -> bool:
+        return permission in self.permissions

@@ -1,0 +1,59 @@
+"""Collecting permission strings from core and plugins, default grants, and the view guard."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from core.auth.models import KnownPermission, Role, RolePermission
+from core.auth.roles import ROLES
+from core.contract import Permission
+from core.db import db
+from core.plugins import call
+
+
+def declared_permissions() -> list[Permission]:
+    """Every permission declared through ``register_permissions``, sorted by code."""
+    return sorted(call("register_permissions"), key=lambda p: p.code)
+
+
+def sync_roles_and_permissions() -> None:
+    """Seed missing roles and grant default roles the permissions seen for the first time.
+
+    A grant an administrator removed stays removed: defaults apply only to new permissions.
+    """
+    existing_roles = {role.code: role for role in db.session.scalars(db.select(Role))}
+    for code in ROLES:
+        if code not in existing_roles:
+            existing_roles[code] = Role(code=code)
+            db.session.add(existing_roles[code])
+    db.session.flush()
+    known = set(db.session.scalars(db.select(KnownPermission.code)))
+    admin = existing_roles["admin"]
+    for perm in declared_permissions():
+        if perm.code in known:
+            continue
+        db.session.add(KnownPermission(code=perm.code))
+        for role_code in set(perm.default_roles) | {"admin"}:
+            role = existing_roles.get(role_code, admin)
+            db.session.add(RolePermission(role_id=role.id, permission=perm.code))
+    db.session.commit()
+
+
+def permission_required(permission: str) -> Callable:
+    """Login plus one permission; a user without it gets 403 (the page exists, the right does not)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.can(permission):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,44 @@
+"""Authentication with throttling: after N failures an account is locked for M minutes."""
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from core.auth.models import User
+from core.db import db, utcnow
+
+
+class LoginRefused(Exception):
+    pass
+
+
+def authenticate(username: str, password: str) -> User:
+    """The user for these credentials, or ``LoginRefused`` with a message to show."""
+    user = db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+    if user is None or not user.active:
+        raise LoginRefused(_("Wrong user name or password."))
+    now = utcnow()
+    if user.locked_until and user.locked_until > now:
+        minutes = math.ceil((user.locked_until - now).total_seconds() / 60)
+        raise LoginRefused(_("This account is locked after too many failed logins. "
+                             "Try again in %(minutes)d minutes.", minutes=minutes))
+    if not user.check_password(password):
+        user.failed_logins = (user.failed_logins or 0) + 1
+        limit = current_app.config["LOGIN_MAX_FAILURES"]
+        if user.failed_logins >= limit:
+            lock = current_app.config["LOGIN_LOCK_MINUTES"]
+            user.locked_until = now + timedelta(minutes=lock)
+            user.failed_logins = 0
+            db.session.commit()
+            raise LoginRefused(_("Too many failed logins: this account is locked for %(minutes)d minutes.",
+                                 minutes=lock))
+        db.session.commit()
+        raise LoginRefused(_("Wrong user name or password."))
+    user.failed_logins = 0
+    user.locked_until = None
+    db.session.commit()
+    return user

@@ -1,0 +1,82 @@
+"""In-app inbox: messages to a user or to everyone holding a role; plugins send through ``notify``."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext
+from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, and_, exists, func, or_, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import db, utcnow
+
+
+class Notification(db.Model):
+    __tablename__ = "notifications"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role_code: Mapped[str | None] = mapped_column(String(50), index=True)
+    subject: Mapped[str] = mapped_column(String(200))  # msgid, translated when shown
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    body: Mapped[str | None] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(String(300))
+
+    def text(self) -> str:
+        return gettext(self.subject, **(self.params or {}))
+
+
+class NotificationRead(db.Model):
+    __tablename__ = "notification_reads"
+    notification_id: Mapped[int] = mapped_column(
+        ForeignKey("notifications.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    read_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+def notify(subject: str, *, users: Iterable[int] = (), roles: Iterable[str] = (),
+           params: dict[str, Any] | None = None, body: str | None = None,
+           link: str | None = None) -> list[Notification]:
+    """Queue a message for users (by id) and roles (by code) in the current transaction.
+
+    ``subject`` is a message id marked with ``N_`` and translated for each reader.
+    """
+    rows = [Notification(user_id=uid, subject=subject, params=params or {}, body=body, link=link)
+            for uid in dict.fromkeys(users)]
+    rows += [Notification(role_code=code, subject=subject, params=params or {}, body=body, link=link)
+             for code in dict.fromkeys(roles)]
+    db.session.add_all(rows)
+    return rows
+
+
+def _addressed_to(user: Any) -> Any:
+    return or_(Notification.user_id == user.id, Notification.role_code.in_(user.role_codes))
+
+
+def _is_read(user: Any) -> Any:
+    return exists().where(and_(NotificationRead.notification_id == Notification.id,
+                               NotificationRead.user_id == user.id))
+
+
+def unread_count(user: Any) -> int:
+    stmt = select(func.count(Notification.id)).where(_addressed_to(user), ~_is_read(user))
+    return db.session.scalar(stmt) or 0
+
+
+def inbox(user: Any, limit: int = 100) -> list[tuple[Notification, bool]]:
+    """The user's messages, newest first, each with its read flag (one query)."""
+    stmt = (select(Notification, _is_read(user).label("read"))
+            .where(_addressed_to(user))
+            .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit))
+    return [(n, bool(read)) for n, read in db.session.execute(stmt)]
+
+
+def mark_read(user: Any, notification_id: int) -> bool:
+    note = db.session.scalar(select(Notification).where(
+        Notification.id == notification_id, _addressed_to(user)))
+    if note is None:
+        return False
+    if not db.session.get(NotificationRead, (note.id, user.id)):
+        db.session.add(NotificationRead(notification_id=note.id, user_id=user.id))
+    return True

@@ -1,0 +1,230 @@
+"""Plugin discovery, dependency resolution and the per-app plugin manager.
+
+Plugins are found through the ``guanxi.plugins`` entry-point group (built-in ones are registered
+the same way in setup.cfg). Only the enabled set is registered with pluggy, and only then are its
+models imported, so a disabled plugin creates no tables and serves no URL.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import importlib.util
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pluggy
+from flask import Flask, current_app
+
+from core import hookspecs
+
+ENTRY_POINT_GROUP = "guanxi.plugins"
+CORE_API = 1
+
+
+class PluginError(RuntimeError):
+    """A plugin configuration that must stop the application from starting."""
+
+
+class Plugin:
+    """Base class of every plugin. Hook implementations are methods marked ``@hookimpl``."""
+
+    name: str = ""
+    title: Any = ""
+    description: Any = ""
+    depends: tuple[str, ...] = ()
+    core_api: int = CORE_API
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    @classmethod
+    def package(cls) -> str:
+        return cls.__module__.rpartition(".")[0] or cls.__module__
+
+    @classmethod
+    def root(cls) -> Path:
+        return Path(sys.modules[cls.__module__].__file__).parent
+
+    @classmethod
+    def folder(cls, name: str) -> Path | None:
+        path = cls.root() / name
+        return path if path.is_dir() else None
+
+    @classmethod
+    def hook_names(cls) -> list[str]:
+        return sorted(
+            attr for attr in dir(cls)
+            if getattr(getattr(cls, attr, None), "guanxi_impl", None) is not None
+        )
+
+
+@dataclass
+class PluginInfo:
+    name: str
+    cls: type[Plugin]
+    version: str
+    builtin: bool
+    enabled: bool = False
+    instance: Plugin | None = None
+
+    @property
+    def title(self) -> Any:
+        return self.cls.title or self.name
+
+    @property
+    def depends(self) -> tuple[str, ...]:
+        return tuple(self.cls.depends)
+
+
+@dataclass
+class PluginHost:
+    """What an app knows about plugins: all installed ones, and the enabled ones in load order."""
+
+    pm: pluggy.PluginManager
+    installed: dict[str, PluginInfo]
+    enabled: list[PluginInfo] = field(default_factory=list)
+
+    @property
+    def hook(self) -> Any:
+        return self.pm.hook
+
+    def is_enabled(self, name: str) -> bool:
+        info = self.installed.get(name)
+        return bool(info and info.enabled)
+
+
+def discover(extra: dict[str, type[Plugin]] | None = None) -> dict[str, PluginInfo]:
+    """Every installed plugin class, loaded from its entry point (no models are imported)."""
+    found: dict[str, PluginInfo] = {}
+    for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        if ep.name in found:
+            raise PluginError(f"Two installed plugins are both named {ep.name!r}.")
+        try:
+            cls = ep.load()
+        except Exception as exc:  # an import error in a third-party package must not be hidden
+            raise PluginError(f"Plugin {ep.name!r} could not be loaded: {exc}") from exc
+        found[ep.name] = _info(ep.name, cls, ep.dist.version if ep.dist else "?",
+                               builtin=ep.value.startswith("plugins."))
+    for name, cls in (extra or {}).items():
+        found[name] = _info(name, cls, getattr(cls, "version", "0"), builtin=False)
+    return found
+
+
+def _info(name: str, cls: Any, version: str, builtin: bool) -> PluginInfo:
+    if not (isinstance(cls, type) and issubclass(cls, Plugin)):
+        raise PluginError(f"Entry point {name!r} does not name a core.plugins.Plugin subclass.")
+    cls.name = name
+    return PluginInfo(name=name, cls=cls, version=version, builtin=builtin)
+
+
+def resolve_order(wanted: list[str], installed: dict[str, PluginInfo]) -> list[str]:
+    """Enabled names in dependency order; unknown names, missing dependencies and cycles fail."""
+    unknown = [name for name in wanted if name not in installed]
+    if unknown:
+        raise PluginError(
+            f"Unknown plugin(s) in GUANXI_PLUGINS: {', '.join(unknown)}. "
+            f"Installed: {', '.join(sorted(installed)) or 'none'}."
+        )
+    for name in wanted:
+        info = installed[name]
+        if info.cls.core_api != CORE_API:
+            raise PluginError(
+                f"Plugin {name!r} needs core API {info.cls.core_api}, this core offers {CORE_API}."
+            )
+        missing = [dep for dep in info.depends if dep not in wanted]
+        if missing:
+            raise PluginError(
+                f"Plugin {name!r} depends on {', '.join(missing)}, which "
+                f"{'is' if len(missing) == 1 else 'are'} not enabled."
+            )
+    order: list[str] = []
+    visiting: list[str] = []
+
+    def visit(name: str) -> None:
+        if name in order:
+            return
+        if name in visiting:
+            cycle = visiting[visiting.index(name):] + [name]
+            raise PluginError(f"Plugin dependency cycle: {' -> '.join(cycle)}.")
+        visiting.append(name)
+        for dep in installed[name].depends:
+            visit(dep)
+        visiting.pop()
+        order.append(name)
+
+    for name in sorted(wanted):
+        visit(name)
+    return order
+
+
+def build_host(app: Flask) -> PluginHost:
+    installed = discover(app.config.get("GUANXI_EXTRA_PLUGINS"))
+    wanted = app.config["GUANXI_PLUGINS"]
+    if wanted is None:
+        wanted = [name for name, info in installed.items() if info.builtin]
+    pm = pluggy.PluginManager("guanxi")
+    pm.add_hookspecs(hookspecs)
+    from core import core_hooks
+
+    pm.register(core_hooks, name="core")
+    host = PluginHost(pm=pm, installed=installed)
+    for name in resolve_order(list(dict.fromkeys(wanted)), installed):
+        info = installed[name]
+        _import_models(info)
+        info.instance = info.cls(app)
+        info.enabled = True
+        pm.register(info.instance, name=name)
+        host.enabled.append(info)
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(f"Plugin {exc.plugin_name!r} implements a hook that does not exist: {exc}") from exc
+    if app.config.get("GUANXI_TRACE_HOOKS"):
+        pm.add_hookcall_monitoring(
+            lambda name, impls, kwargs: app.logger.info("hook %s -> %s", name, [i.plugin_name for i in impls]),
+            lambda outcome, name, impls, kwargs: None,
+        )
+    return host
+
+
+def _import_models(info: PluginInfo) -> None:
+    """Import ``<package>.models`` only for enabled plugins and enforce the table-name prefix."""
+    module_name = f"{info.cls.package()}.models"
+    if importlib.util.find_spec(module_name) is None:
+        return
+    importlib.import_module(module_name)
+    from core.db import db
+
+    for mapper in db.Model.registry.mappers:
+        if mapper.class_.__module__.startswith(info.cls.package() + "."):
+            for table in mapper.tables:
+                if not table.name.startswith(f"{info.name}_"):
+                    raise PluginError(
+                        f"Plugin {info.name!r} defines table {table.name!r}; "
+                        f"plugin tables must start with '{info.name}_'."
+                    )
+
+
+def host() -> PluginHost:
+    return current_app.extensions["guanxi"]
+
+
+def call(hook_name: str, **kwargs: Any) -> list[Any]:
+    """Call a list-returning hook and flatten the answers of all plugins into one list."""
+    results = getattr(host().hook, hook_name)(app=current_app._get_current_object(), **kwargs)
+    flat: list[Any] = []
+    for result in results:
+        if result:
+            flat.extend(result)
+    return flat
+
+
+def call_merged(hook_name: str, **kwargs: Any) -> dict[Any, dict[str, Any]]:
+    """Call a data hook answering ``{id: {...}}`` and merge the plugins' answers per id."""
+    merged: dict[Any, dict[str, Any]] = {}
+    for result in getattr(host().hook, hook_name)(app=current_app._get_current_object(), **kwargs):
+        for key, values in (result or {}).items():
+            merged.setdefault(key, {}).update(values)
+    return merged

@@ -1,0 +1,1 @@
+"""The customer registry: archives every plugin hangs off."""

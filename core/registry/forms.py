@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+BUSINESS_TYPE_LABELS = {
+    "distributor": _l("Distributor"),
+    "farm": _l("Direct user (farm)"),
+    "feed_mill": _l("Feed mill"),
+}
+
+
+class CustomerForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    business_type = SelectField(_l("Business type"), choices=list(BUSINESS_TYPE_LABELS.items()))
+    size_class = SelectField(_l("Size class"), choices=[("", "—"), ("A", "A"), ("B", "B"), ("C", "C")],
+                             validators=[Optional()])
+    phone = StringField(_l("Phone"), validators=[
+        Optional(), Length(max=50),
+        Regexp(r"^[0-9+()\- ]{5,}$", message=_l("A phone number has digits, spaces, +, - and brackets."))])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
+    region_id = SelectField(_l("Region"), coerce=int)
+    is_prospect = BooleanField(_l("Prospect (no order yet)"), default=True)
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
+    version_id = HiddenField()
+
+
+class TransitionForm(FlaskForm):
+    transition = HiddenField(validators=[DataRequired()])
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])

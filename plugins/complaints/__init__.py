@@ -1,0 +1,1 @@
+"""Complaints plugin (客户投诉)."""

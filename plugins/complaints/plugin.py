@@ -1,0 +1,27 @@
+"""Complaints: plugin metadata and hook implementations."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from core.auth.roles import EVERYONE
+from core import Plugin, hookimpl
+from core.contract import MenuItem, Permission
+
+
+class ComplaintsPlugin(Plugin):
+    title = _l("Complaints")
+    description = _l("Complaint intake, escalation, department sign-offs and approvals.")
+
+    @hookimpl
+    def register_blueprints(self, app):
+        from plugins.complaints.views import bp
+
+        return [bp]
+
+    @hookimpl
+    def register_permissions(self, app):
+        return [Permission("complaints.view", _l("View complaints"), EVERYONE)]
+
+    @hookimpl
+    def menu_items(self, app, user):
+        return [MenuItem(_l("Complaints"), "complaints.index", order=50, permission="complaints.view")]

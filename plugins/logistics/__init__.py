@@ -1,0 +1,1 @@
+"""Orders and shipping plugin (订货发货)."""

@@ -1,0 +1,1 @@
+"""Promotions plugin (促销管理)."""

@@ -1,0 +1,27 @@
+"""Promotions: plugin metadata and hook implementations."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from core.auth.roles import EVERYONE
+from core import Plugin, hookimpl
+from core.contract import MenuItem, Permission
+
+
+class PromotionsPlugin(Plugin):
+    title = _l("Promotions")
+    description = _l("Promotion applications, approval chain, tracking, evaluation and materials.")
+
+    @hookimpl
+    def register_blueprints(self, app):
+        from plugins.promotions.views import bp
+
+        return [bp]
+
+    @hookimpl
+    def register_permissions(self, app):
+        return [Permission("promotions.view", _l("View promotions"), EVERYONE)]
+
+    @hookimpl
+    def menu_items(self, app, user):
+        return [MenuItem(_l("Promotions"), "promotions.index", order=60, permission="promotions.view")]

@@ -1,0 +1,1 @@
+"""Customer tiering plugin (客户分级)."""

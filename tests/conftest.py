@@ -1,0 +1,1 @@
+"""Shared fixtures come from core.testing (the `guanxi` pytest plugin)."""
