@@ -32,7 +32,8 @@ class Theme:
         names = self.settings.get("company_name", {})
         if isinstance(names, str):
             return names
-        return names.get(str(get_locale()), names.get("zh_CN", "关系 Guanxi"))
+        language = "en" if get_locale().language == "en" else "zh_CN"
+        return names.get(language, names.get("zh_CN", "关系 Guanxi"))
 
     def color(self, key: str, default: str) -> str:
         return self.settings.get("colors", {}).get(key, default)
