@@ -14,7 +14,19 @@ from typing import Any
 
 from flask import has_request_context
 from flask_login import current_user
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, event, insert, inspect, select
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    event,
+    insert,
+    inspect,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.db import db, utcnow

@@ -180,7 +180,8 @@ def build_host(app: Flask) -> PluginHost:
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
-        raise PluginError(f"Plugin {exc.plugin_name!r} implements a hook that does not exist: {exc}") from exc
+        name = pm.get_name(exc.plugin) or repr(exc.plugin)
+        raise PluginError(f"Plugin {name!r} implements a hook that does not exist: {exc}") from exc
     if app.config.get("GUANXI_TRACE_HOOKS"):
         pm.add_hookcall_monitoring(
             lambda name, impls, kwargs: app.logger.info("hook %s -> %s", name, [i.plugin_name for i in impls]),

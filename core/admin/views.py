@@ -1,7 +1,16 @@
 """Administration: installed plugins, the role-permission matrix, users."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -11,6 +20,7 @@ from core.auth.models import Region, Role, RolePermission, User
 from core.auth.permissions import declared_permissions, permission_required
 from core.auth.roles import ROLES
 from core.db import db
+from core.forms import choices
 from core.plugins import host
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -70,8 +80,8 @@ def roles():
 @permission_required("admin.users")
 def users():
     form = UserForm()
-    form.region_id.choices = [(0, "—")] + [(r.id, r.name) for r in db.session.scalars(select(Region))]
-    form.roles.choices = [(code, str(label)) for code, label in ROLES.items()]
+    form.region_id.choices = choices([(0, "—")] + [(r.id, r.name) for r in db.session.scalars(select(Region))])
+    form.roles.choices = choices(ROLES.items())
     if form.validate_on_submit():
         if db.session.scalar(select(User).where(User.username == form.username.data)):
             form.username.errors.append(_("This user name is taken."))

@@ -5,6 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
+from core.forms import choices
+
 
 class LoginForm(FlaskForm):
     username = StringField(_l("User name"), validators=[DataRequired()])
@@ -12,7 +14,7 @@ class LoginForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    locale = SelectField(_l("Language"), choices=[("zh_CN", "中文"), ("en", "English")])
+    locale = SelectField(_l("Language"), choices=choices([("zh_CN", "中文"), ("en", "English")]))
 
 
 class UserForm(FlaskForm):

@@ -5,6 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from core.forms import choices
+
 BUSINESS_TYPE_LABELS = {
     "distributor": _l("Distributor"),
     "farm": _l("Direct user (farm)"),
@@ -14,8 +16,8 @@ BUSINESS_TYPE_LABELS = {
 
 class CustomerForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    business_type = SelectField(_l("Business type"), choices=list(BUSINESS_TYPE_LABELS.items()))
-    size_class = SelectField(_l("Size class"), choices=[("", "—"), ("A", "A"), ("B", "B"), ("C", "C")],
+    business_type = SelectField(_l("Business type"), choices=choices(BUSINESS_TYPE_LABELS.items()))
+    size_class = SelectField(_l("Size class"), choices=choices([("", "—"), ("A", "A"), ("B", "B"), ("C", "C")]),
                              validators=[Optional()])
     phone = StringField(_l("Phone"), validators=[
         Optional(), Length(max=50),

@@ -14,6 +14,7 @@ from core.auth.models import Region
 from core.auth.permissions import permission_required
 from core.db import db
 from core.events import commit, fire_after_commit
+from core.forms import choices
 from core.numbering import next_number
 from core.plugins import call
 from core.registry.forms import BUSINESS_TYPE_LABELS, CustomerForm, TransitionForm
@@ -48,7 +49,8 @@ def index():
 
 def _form(customer: Customer | None = None) -> CustomerForm:
     form = CustomerForm(obj=customer)
-    form.region_id.choices = [(r.id, r.name) for r in db.session.scalars(select(Region).order_by(Region.code))]
+    regions = db.session.scalars(select(Region).order_by(Region.code))
+    form.region_id.choices = choices((r.id, r.name) for r in regions)
     if customer is None and request.method == "GET" and current_user.region_id:
         form.region_id.data = current_user.region_id
     return form

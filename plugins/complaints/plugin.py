@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from core.auth.roles import EVERYONE
 from core import Plugin, hookimpl
+from core.auth.roles import EVERYONE
 from core.contract import MenuItem, Permission
 
 

@@ -1,0 +1,1 @@
+"""A third-party-style plugin used by the tests: own table, own migration, own page."""

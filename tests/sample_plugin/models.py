@@ -1,0 +1,11 @@
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import db
+
+
+class SampleNote(db.Model):
+    __tablename__ = "sampleplug_notes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    text: Mapped[str] = mapped_column(String(100))

@@ -1,0 +1,38 @@
+from flask import Blueprint, render_template
+
+from core import Plugin, hookimpl
+from core.contract import MenuItem, Panel, Permission
+
+bp = Blueprint("sampleplug", __name__, url_prefix="/sampleplug")
+
+
+@bp.route("/")
+def index():
+    from tests.sample_plugin.models import SampleNote
+
+    return render_template("sampleplug/index.html", count=SampleNote.query.count())
+
+
+class SamplePlugin(Plugin):
+    title = "Sample"
+    version = "9.9"
+
+    @hookimpl
+    def register_blueprints(self, app):
+        return [bp]
+
+    @hookimpl
+    def register_permissions(self, app):
+        return [Permission("sampleplug.use", "Use the sample", ("rep",))]
+
+    @hookimpl
+    def menu_items(self, app, user):
+        return [MenuItem("Sample menu", "sampleplug.index", order=99)]
+
+    @hookimpl
+    def customer_panels(self, app, customer, user):
+        return [Panel("Sample panel", f"<p>panel for {customer.code}</p>")]
+
+    @hookimpl
+    def customer_metrics(self, app, customer_ids, period):
+        return {cid: {"sample_metric": cid * 10} for cid in customer_ids}
