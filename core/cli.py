@@ -5,7 +5,7 @@ import random
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy import select
 
 from core import PluginError, create_app
@@ -23,7 +23,7 @@ def main() -> None:
     """Guanxi customer management."""
 
 
-@main.group()
+@click.group(cls=AppGroup)
 def db() -> None:
     """Database migrations (core first, then enabled plugins in dependency order)."""
 
@@ -62,7 +62,8 @@ def db_check() -> None:
     click.echo("Schema matches the models.")
 
 
-@main.command()
+@click.command()
+@with_appcontext
 @click.option("--quiet-if-loaded", is_flag=True, help="Succeed silently when demo data exists.")
 @click.option("--seed", default=2026, show_default=True)
 def demo(quiet_if_loaded: bool, seed: int) -> None:
@@ -83,7 +84,8 @@ def demo(quiet_if_loaded: bool, seed: int) -> None:
     click.echo("Demo data loaded.")
 
 
-@main.command("plugins")
+@click.command("plugins")
+@with_appcontext
 def plugins_command() -> None:
     """List installed plugins, enabled or not, with versions."""
     from core.admin.views import plugin_rows
@@ -94,7 +96,7 @@ def plugins_command() -> None:
         click.echo(f"{row['name']:<14} {row['version']:<10} {state} {row['title']}{depends}")
 
 
-@main.group()
+@click.group(cls=AppGroup)
 def users() -> None:
     """Create users and reset passwords."""
 
@@ -143,3 +145,6 @@ def users_reset_password(username: str, password: str) -> None:
     user.locked_until = None
     database.session.commit()
     click.echo(f"Password of {username} reset; the account is unlocked.")
+
+
+CORE_COMMANDS = [db, demo, plugins_command, users]

@@ -52,6 +52,13 @@ def menu_items(app, user):
 
 
 @hookimpl
+def register_commands(app):
+    from core.cli import CORE_COMMANDS
+
+    return CORE_COMMANDS
+
+
+@hookimpl
 def register_documents(app):
     from core.registry.views import load_customer_card
 

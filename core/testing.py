@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, make_url, select, text
 
 from core import create_app
 
@@ -28,7 +28,20 @@ def database_backends() -> list[str]:
     return ["sqlite", "postgresql"] if os.environ.get(PG_URL_ENV) else ["sqlite"]
 
 
+def ensure_postgres_database(url: str) -> None:
+    """Create the test database named in ``url`` if the server does not have it yet."""
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                              {"name": target.database}).scalar()
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+
+
 def reset_postgres_schema(url: str) -> None:
+    ensure_postgres_database(url)
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
