@@ -15,6 +15,7 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
     "GUANXI_LOCALES": ("zh_CN", "en"),
     "GUANXI_COMPANY_NAME": None,
+    "PASSWORD_HASH_METHOD": "scrypt",
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_LOCK_MINUTES": 15,
     "SESSION_COOKIE_HTTPONLY": True,

@@ -5,6 +5,7 @@ Migrations run once per database and plugin set; each test then starts from empt
 """
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import shutil
@@ -81,13 +82,30 @@ def _existing_tables(db: Any) -> set[str]:
     return {name for name in inspect(db.engine).get_table_names() if not name.startswith("alembic_version")}
 
 
+class IsolatedClient(FlaskClient):
+    """Runs each request in a fresh context, as a server would: the test's own app context
+    (and its ``g`` and database session) never leaks into a request."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 def make_test_app(backend: str, tmp_path: Path, plugins: list[str] | None = None,
                   **config: Any) -> Flask:
     """A migrated app on an empty database of ``backend`` with the given plugins."""
     key = tuple(plugins) if plugins is not None else None
     base = {"TESTING": True, "SECRET_KEY": "test", "GUANXI_PLUGINS": plugins,
-            "INSTANCE_PATH": str(tmp_path / "instance"), "SERVER_NAME": None}
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            # a cheap hash keeps the suite fast; production keeps the scrypt default
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
     base.update(config)
+    app = _build_test_app(backend, tmp_path, key, base, config)
+    app.test_client_class = IsolatedClient
+    return app
+
+
+def _build_test_app(backend: str, tmp_path: Path, key: tuple[str, ...] | None, base: dict[str, Any],
+                    config: dict[str, Any]) -> Flask:
     if backend == "postgresql":
         base["SQLALCHEMY_DATABASE_URI"] = os.environ[PG_URL_ENV]
         app = create_app(base)
