@@ -53,6 +53,13 @@ class Audited:
     __audit_exclude__: frozenset[str] = frozenset({"version_id", "updated_at", "created_at"})
 
 
+@event.listens_for(Audited, "mapper_configured", propagate=True)
+def _keep_old_values(mapper: Any, cls: type) -> None:
+    """Load the old value before an expired attribute is overwritten, so updates show old → new."""
+    for prop in mapper.column_attrs:
+        getattr(cls, prop.key).impl.active_history = True
+
+
 class AuditAppendOnly(RuntimeError):
     pass
 
@@ -93,9 +100,10 @@ def record_event(session: Session, record: Any, action: str, changes: dict[str, 
     session.execute(insert(AuditEvent), [_row(record, action, changes or {}, comment)])
 
 
-def _row(record: Any, action: str, changes: dict[str, Any], comment: str | None) -> dict[str, Any]:
+def _row(record: Any, action: str, changes: dict[str, Any], comment: str | None,
+         user_id: int | None = None) -> dict[str, Any]:
     return {
-        "at": utcnow(), "user_id": actor_id(), "record_type": record.__tablename__,
+        "at": utcnow(), "user_id": user_id if user_id is not None else actor_id(), "record_type": record.__tablename__,
         "record_id": getattr(record, "id", None), "action": action, "changes": changes,
         "comment": comment,
     }
@@ -139,9 +147,10 @@ def _write_audit_rows(session: Session, flush_context: Any) -> None:
         changes = _column_changes(obj, created=False)
         transition = obj.__dict__.pop("_pending_transition", None)
         if transition:
-            name, field, comment = transition
+            name, field, comment, user_id = transition
             state_change = changes.pop(field, None)
-            rows.append(_row(obj, "transition", {field: state_change, "transition": name}, comment))
+            rows.append(_row(obj, "transition", {field: state_change, "transition": name}, comment,
+                             user_id))
         if changes:
             rows.append(_row(obj, "update", changes, None))
     for obj in session.deleted:

@@ -91,7 +91,8 @@ class Workflow:
             setattr(record, self.field, transition.target)
         finally:
             _applying.reset(token)
-        record.__dict__["_pending_transition"] = (name, self.field, comment.strip() or None)
+        record.__dict__["_pending_transition"] = (name, self.field, comment.strip() or None,
+                                                   getattr(user, "id", None))
         db.session.flush()
         fire_after_commit("state_changed", record=record, workflow=self.name, transition=name,
                           old_state=old, new_state=transition.target, user=user)
