@@ -37,8 +37,12 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    locale = current_user.locale if current_user.is_authenticated else None
+    locale = locale or session.get("locale")
     logout_user()
     session.clear()
+    if locale:
+        session["locale"] = locale  # the login page stays in the language the person chose
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
 

@@ -1,0 +1,69 @@
+"""Customer archive pages core provides now: create, edit with optimistic locking, dashboard."""
+from core.db import db
+from core.registry.models import Customer
+from core.testing import login, make_customer, post_form
+
+
+def edit_data(customer, **changes):
+    data = {"name": customer.name, "business_type": customer.business_type, "phone": customer.phone or "",
+            "region_id": customer.region_id, "version_id": customer.version_id, "is_prospect": "y"}
+    data.update(changes)
+    return data
+
+
+def test_rep_creates_a_prospect_with_a_generated_code(client, users):
+    login(client, "rep_east")
+    response = post_form(client, "/customers/new", {"name": "新乡华丰", "business_type": "feed_mill",
+                                                     "region_id": users["rep_east"].region_id,
+                                                     "is_prospect": "y", "phone": "0373-1234567"})
+    assert response.status_code == 302
+    customer = db.session.query(Customer).filter_by(name="新乡华丰").one()
+    assert customer.code.startswith("C") and customer.owner_id == users["rep_east"].id
+    assert customer.is_prospect and customer.state == "draft"
+
+
+def test_bad_input_is_a_form_message_not_a_traceback(client, users):
+    login(client, "rep_east")
+    page = post_form(client, "/customers/new", {"name": "", "business_type": "farm", "phone": "abc",
+                                                 "region_id": users["rep_east"].region_id})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and html.count('class="error"') == 2
+    assert db.session.query(Customer).count() == 0
+
+
+def test_second_save_of_a_stale_form_is_refused_and_nothing_is_overwritten(app, users):
+    customer = make_customer("原名称", users["rep_east"], phone="111111")
+    first, second = app.test_client(), app.test_client()
+    login(first, "rep_east")
+    login(second, "rm_east")
+    url = f"/customers/{customer.id}/edit"
+    stale_version = customer.version_id
+    assert post_form(first, url, edit_data(customer, phone="222222")).status_code == 302
+    response = post_form(second, url, edit_data(customer, name="另一个名称", version_id=stale_version))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "他人已保存" in html and "222222" in html
+    db.session.expire_all()
+    saved = db.session.get(Customer, customer.id)
+    assert saved.name == "原名称" and saved.phone == "222222"
+
+
+def test_dashboard_widget_counts_archives_awaiting_the_manager(client, users):
+    from core.registry.archive_flow import ARCHIVE_FLOW
+
+    for name in ("甲", "乙"):
+        ARCHIVE_FLOW.apply(make_customer(name, users["rep_east"]), "submit", users["rep_east"])
+    db.session.commit()
+    login(client, "rm_east")
+    html = client.get("/").get_data(as_text=True)
+    assert "待您处理的档案" in html and "核实签字</a>: <strong>2</strong>" in html
+
+
+def test_demo_command_loads_a_feed_company_once(app):
+    runner = app.test_cli_runner()
+    assert "Demo data loaded" in runner.invoke(args=["demo"]).output
+    assert db.session.query(Customer).count() >= 10
+    assert any("饲料" in c.name for c in db.session.query(Customer))
+    assert "already" in runner.invoke(args=["demo"]).output
+    listing = runner.invoke(args=["plugins"]).output
+    assert "logistics" in listing and "enabled" in listing
