@@ -26,8 +26,10 @@ fi
 stamp=.venv/.guanxi-installed
 if [ ! -f "$stamp" ] || [ setup.cfg -nt "$stamp" ]; then
   echo "Installing Python packages"
-  .venv/bin/pip install -q --upgrade pip >/dev/null
-  .venv/bin/pip install -q -e ".[test]"
+  # the pip configuration of some machines warns about missing local mirrors: keep the log readable
+  .venv/bin/pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
+  .venv/bin/pip install -q -e ".[test]" 2>&1 | grep -v "^WARNING: Location" || true
+  .venv/bin/python -c "import core, flask_babel, weasyprint, playwright"
   touch "$stamp"
 fi
 .venv/bin/python -m core.fonts
