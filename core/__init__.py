@@ -17,7 +17,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from flask_login import LoginManager
     from flask_wtf.csrf import CSRFProtect
 
-    from core import audit, events  # noqa: F401  (registers the session listeners)
+    from core import events, models  # noqa: F401  (session listeners and the full core schema)
     from core.config import load_config
     from core.db import db
     from core.i18n import init_i18n

@@ -222,10 +222,13 @@ def call(hook_name: str, **kwargs: Any) -> list[Any]:
     return flat
 
 
-def call_merged(hook_name: str, **kwargs: Any) -> dict[Any, dict[str, Any]]:
-    """Call a data hook answering ``{id: {...}}`` and merge the plugins' answers per id."""
-    merged: dict[Any, dict[str, Any]] = {}
+def call_merged(hook_name: str, **kwargs: Any) -> dict[Any, Any]:
+    """Call a data hook answering ``{id: {...}}`` or ``{id: [...]}`` and merge the answers per id."""
+    merged: dict[Any, Any] = {}
     for result in getattr(host().hook, hook_name)(app=current_app._get_current_object(), **kwargs):
         for key, values in (result or {}).items():
-            merged.setdefault(key, {}).update(values)
+            if isinstance(values, dict):
+                merged.setdefault(key, {}).update(values)
+            else:
+                merged.setdefault(key, []).extend(values)
     return merged

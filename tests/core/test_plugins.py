@@ -94,6 +94,13 @@ def test_enabled_third_party_plugin_migrates_its_own_table_and_version_table(bac
     login(client, "admin")
     assert "Sample menu" in client.get("/").get_data(as_text=True)
     assert client.get("/sampleplug/").status_code == 200
+    with app.app_context():
+        from core.testing import make_customer
+
+        customer = make_customer("面板客户", make_user("rep", ("rep",), "east"))
+        code, cid = customer.code, customer.id
+    html = client.get(f"/customers/{cid}").get_data(as_text=True)
+    assert "Sample panel" in html and f"<p>panel for {code}</p>" in html
 
 
 def test_disabled_plugin_has_no_tables_no_menu_and_no_urls(tmp_path):
@@ -160,3 +167,26 @@ def test_every_hook_is_callable_through_the_plugin_manager(app, users):
         assert call("customer_list_columns", user=users["admin"]) == []
         assert call_merged("customer_metrics", customer_ids=[customer.id], period=Period(None, None)) == {}
         assert call_merged("customer_tags", customer_ids=[customer.id]) == {}
+
+
+class OtherAnswers(Plugin):
+    @hookimpl
+    def customer_metrics(self, app, customer_ids, period):
+        return {cid: {"other_metric": 1} for cid in customer_ids}
+
+    @hookimpl
+    def customer_tags(self, app, customer_ids):
+        return {customer_ids[0]: ["other"]}
+
+
+def test_data_hooks_merge_the_answers_of_several_plugins(tmp_path):
+    from core.contract import Period
+    from core.plugins import call_merged
+
+    app = make_test_app("sqlite", tmp_path, plugins=["sampleplug", "other"],
+                        GUANXI_EXTRA_PLUGINS={"sampleplug": SamplePlugin, "other": OtherAnswers})
+    with app.app_context():
+        metrics = call_merged("customer_metrics", customer_ids=[1, 2], period=Period(None, None))
+        assert metrics == {1: {"sample_metric": 10, "other_metric": 1}, 2: {"sample_metric": 20, "other_metric": 1}}
+        tags = call_merged("customer_tags", customer_ids=[1, 2])
+        assert {k: sorted(v) for k, v in tags.items()} == {1: ["other", "sample"], 2: ["sample"]}

@@ -36,3 +36,7 @@ class SamplePlugin(Plugin):
     @hookimpl
     def customer_metrics(self, app, customer_ids, period):
         return {cid: {"sample_metric": cid * 10} for cid in customer_ids}
+
+    @hookimpl
+    def customer_tags(self, app, customer_ids):
+        return {cid: ["sample"] for cid in customer_ids}

@@ -1,0 +1,9 @@
+"""Every core model, imported in one place so Alembic and the app always see the full schema."""
+from core.audit import AuditEvent
+from core.auth.models import KnownPermission, Region, Role, RolePermission, User, user_roles
+from core.notifications import Notification, NotificationRead
+from core.numbering import Sequence
+from core.registry.models import Customer
+
+__all__ = ["AuditEvent", "Customer", "KnownPermission", "Notification", "NotificationRead", "Region",
+           "Role", "RolePermission", "Sequence", "User", "user_roles"]
