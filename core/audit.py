@@ -94,18 +94,21 @@ def plain(value: Any) -> Any:
     return str(value)
 
 
-def record_event(session: Session, record: Any, action: str, changes: dict[str, Any] | None = None,
-                 comment: str | None = None) -> None:
-    """Write one audit row for ``record`` inside the current transaction (exports, prints, ...)."""
-    session.execute(insert(AuditEvent), [_row(record, action, changes or {}, comment)])
+def record_event(record_type: str, record_id: int | None, action: str,
+                 changes: dict[str, Any] | None = None, comment: str | None = None) -> None:
+    """Write one audit row in the current transaction for something that is not a column change
+    (an export, an import, a print)."""
+    db.session.execute(insert(AuditEvent), [{
+        "at": utcnow(), "user_id": actor_id(), "record_type": record_type, "record_id": record_id,
+        "action": action, "changes": changes or {}, "comment": comment}])
 
 
 def _row(record: Any, action: str, changes: dict[str, Any], comment: str | None,
          user_id: int | None = None) -> dict[str, Any]:
     return {
-        "at": utcnow(), "user_id": user_id if user_id is not None else actor_id(), "record_type": record.__tablename__,
-        "record_id": getattr(record, "id", None), "action": action, "changes": changes,
-        "comment": comment,
+        "at": utcnow(), "user_id": user_id if user_id is not None else actor_id(),
+        "record_type": record.__tablename__, "record_id": getattr(record, "id", None), "action": action,
+        "changes": changes, "comment": comment,
     }
 
 

@@ -147,4 +147,56 @@ def users_reset_password(username: str, password: str) -> None:
     click.echo(f"Password of {username} reset; the account is unlocked.")
 
 
-CORE_COMMANDS = [db, demo, plugins_command, users]
+@click.group(cls=AppGroup)
+def customers() -> None:
+    """Customer registry: import, overdue verifications."""
+
+
+@customers.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--user", "username", required=True, help="Import as this user (owner of new archives).")
+@click.option("--dry-run", is_flag=True, help="Check the file and report errors; write nothing.")
+def customers_import(path: str, username: str, dry_run: bool) -> None:
+    """Import customers from an .xlsx or .csv file made from the template."""
+    from pathlib import Path
+
+    from core.audit import acting_as, record_event
+    from core.auth.models import User
+    from core.db import db as database
+    from core.registry import transfer
+
+    user = database.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"No user {username!r}.")
+    table = transfer.read_table(Path(path))
+    with click.progressbar(length=max(len(table) - 1, 0), label="Checking rows") as bar:
+        report = transfer.validate(table, user, progress=lambda done: bar.update(done - bar.pos))
+    for message in report.file_errors:
+        click.echo(message, err=True)
+    for row in report.error_rows:
+        click.echo(f"line {row.line}: {'; '.join(row.errors)}", err=True)
+    if not report.ok:
+        raise click.ClickException("Nothing was imported: fix the rows above and try again.")
+    if dry_run:
+        click.echo(f"Dry run: {report.count('create')} new, {report.count('update')} updated; nothing written.")
+        return
+    with acting_as(user.id):
+        created, updated = transfer.apply(report, user)
+        record_event("customers", None, "import", {"created": created, "updated": updated,
+                                                   "rows": len(report.rows), "file": Path(path).name})
+        database.session.commit()
+    click.echo(f"Imported: {created} new, {updated} updated.")
+
+
+@customers.command("flag-overdue")
+def customers_flag_overdue() -> None:
+    """Notify regional managers of archives unverified for over a month (run daily)."""
+    from core.db import db as database
+    from core.registry.services import flag_overdue_verifications
+
+    count = flag_overdue_verifications()
+    database.session.commit()
+    click.echo(f"{count} overdue archive(s) flagged.")
+
+
+CORE_COMMANDS = [db, demo, plugins_command, users, customers]

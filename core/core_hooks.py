@@ -13,7 +13,7 @@ def register_blueprints(app):
     from core.admin.views import bp as admin_bp
     from core.auth.views import bp as auth_bp
     from core.main_views import bp as main_bp
-    from core.registry.views import bp as customers_bp
+    from core.registry.routes import bp as customers_bp
 
     return [auth_bp, main_bp, admin_bp, customers_bp]
 
@@ -32,6 +32,9 @@ def register_permissions(app):
         Permission("customers.verify", _l("Verify archives (regional manager)"), ("regional_manager",)),
         Permission("customers.file", _l("File verified archives"), ("specialist", "cm_manager")),
         Permission("customers.export", _l("Export customer lists"), ("cm_manager",)),
+        Permission("customers.import", _l("Import customer lists"), ("specialist", "cm_manager")),
+        Permission("customers.assign", _l("Assign archives to representatives"),
+                   ("regional_manager", "specialist", "cm_manager")),
         Permission("customers.print", _l("Print archive cards"),
                    ("specialist", "cm_manager", "regional_manager", "general_manager")),
         Permission("admin.users", _l("Manage users"), ()),
@@ -45,6 +48,7 @@ def menu_items(app, user):
     return [
         MenuItem(_l("Dashboard"), "main.dashboard", order=0),
         MenuItem(_l("Customers"), "customers.index", order=10, permission="customers.view"),
+        MenuItem(_l("Phone log"), "customers.contact_log", order=12, permission="customers.view"),
         MenuItem(_l("Users"), "admin.users", order=900, permission="admin.users", group="admin"),
         MenuItem(_l("Roles"), "admin.roles", order=910, permission="admin.roles", group="admin"),
         MenuItem(_l("Plugins"), "admin.plugins", order=920, permission="admin.plugins", group="admin"),
@@ -68,9 +72,9 @@ def register_documents(app):
 
 @hookimpl
 def dashboard_widgets(app, user):
-    from core.registry.widgets import awaiting_my_action
+    from core.registry.widgets import awaiting_my_action, important_dates
 
-    return awaiting_my_action(user)
+    return awaiting_my_action(user) + important_dates(user)
 
 
 @hookimpl

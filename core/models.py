@@ -3,7 +3,17 @@ from core.audit import AuditEvent
 from core.auth.models import KnownPermission, Region, Role, RolePermission, User, user_roles
 from core.notifications import Notification, NotificationRead
 from core.numbering import Sequence
-from core.registry.models import Customer
+from core.registry.models import (
+    ContactLog,
+    Contract,
+    Customer,
+    Evaluation,
+    ImportantDate,
+    KeyPerson,
+    MarketingPlan,
+    SecondaryCustomer,
+)
 
-__all__ = ["AuditEvent", "Customer", "KnownPermission", "Notification", "NotificationRead", "Region",
+__all__ = ["AuditEvent", "ContactLog", "Contract", "Customer", "Evaluation", "ImportantDate", "KeyPerson",
+           "MarketingPlan", "SecondaryCustomer", "KnownPermission", "Notification", "NotificationRead", "Region",
            "Role", "RolePermission", "Sequence", "User", "user_roles"]

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.orm.base import NO_VALUE
 
-from core.db import db
+from core.db import db, utcnow
 from core.events import fire_after_commit
 
 _applying: contextvars.ContextVar[bool] = contextvars.ContextVar("guanxi_workflow_applying", default=False)
@@ -91,6 +91,8 @@ class Workflow:
             setattr(record, self.field, transition.target)
         finally:
             _applying.reset(token)
+        if hasattr(record, "state_changed_at"):
+            record.state_changed_at = utcnow()
         record.__dict__["_pending_transition"] = (name, self.field, comment.strip() or None,
                                                    getattr(user, "id", None))
         db.session.flush()

@@ -1,10 +1,12 @@
-"""Customer archive (客户档案)."""
+"""Customer archive (客户档案) and what hangs off it: people, contracts, plans, evaluations,
+second-level customers, the contact log and important dates."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from pypinyin import Style, lazy_pinyin
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from core.audit import Audited
 from core.auth.models import Region, User
@@ -14,6 +16,13 @@ from core.workflow import guard_state
 
 BUSINESS_TYPES = ("distributor", "farm", "feed_mill")
 SIZE_CLASSES = ("A", "B", "C")
+OLD_CUSTOMER_DAYS = 365
+
+
+def pinyin_initials(text: str) -> str:
+    """Lower-case initials of a Chinese name: 河南双力 -> hnsl (other characters kept as typed)."""
+    return "".join(part[0] for part in lazy_pinyin(text or "", style=Style.FIRST_LETTER, errors="default")
+                   if part).lower()
 
 
 class Customer(Audited, db.Model):
@@ -21,15 +30,26 @@ class Customer(Audited, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
+    name_initials: Mapped[str] = mapped_column(String(200), default="", index=True)
     business_type: Mapped[str] = mapped_column(String(20), default="distributor")
     size_class: Mapped[str | None] = mapped_column(String(1))
     phone: Mapped[str | None] = mapped_column(String(50))
+    mobile: Mapped[str | None] = mapped_column(String(50))
     address: Mapped[str | None] = mapped_column(String(300))
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    founding_date: Mapped[date | None] = mapped_column(Date)
+    organisation_form: Mapped[str | None] = mapped_column(String(100))
+    industry: Mapped[str | None] = mapped_column(String(100))
+    assets: Mapped[str | None] = mapped_column(String(200))
     is_prospect: Mapped[bool] = mapped_column(Boolean, default=True)
+    intends_to_order: Mapped[bool] = mapped_column(Boolean, default=False)
+    first_order_date: Mapped[date | None] = mapped_column(Date)
+    converted_at: Mapped[datetime | None] = mapped_column(DateTime)
     notes: Mapped[str | None] = mapped_column(Text)
-    state: Mapped[str] = mapped_column(String(20), default=ARCHIVE_FLOW.initial)
+    state: Mapped[str] = mapped_column(String(20), default=ARCHIVE_FLOW.initial, index=True)
+    state_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    overdue_notified_at: Mapped[datetime | None] = mapped_column(DateTime)
     version_id: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
@@ -38,6 +58,118 @@ class Customer(Audited, db.Model):
     owner: Mapped[User | None] = relationship(lazy="joined")
 
     __mapper_args__ = {"version_id_col": version_id}
+    __audit_exclude__ = frozenset({"version_id", "updated_at", "created_at", "name_initials",
+                                   "state_changed_at", "overdue_notified_at"})
+
+    @validates("name")
+    def _keep_initials(self, key: str, value: str) -> str:
+        self.name_initials = pinyin_initials(value)
+        return value
+
+    def age_class(self, today: date) -> str | None:
+        """'old' after more than a year since the first order, else 'new'; None for a prospect."""
+        if self.first_order_date is None:
+            return None if self.is_prospect else "new"
+        return "old" if (today - self.first_order_date).days > OLD_CUSTOMER_DAYS else "new"
 
 
 guard_state(Customer, ARCHIVE_FLOW)
+
+
+class CustomerChild(Audited):
+    """Columns every record hanging off a customer archive shares."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+KEY_PERSON_ROLES = ("owner", "operator", "manager", "legal_rep", "other")
+
+
+class KeyPerson(CustomerChild, db.Model):
+    __tablename__ = "customer_people"
+    role: Mapped[str] = mapped_column(String(20), default="owner")
+    name: Mapped[str] = mapped_column(String(100), index=True)
+    phone: Mapped[str | None] = mapped_column(String(50))
+    birthday: Mapped[date | None] = mapped_column(Date)
+    education: Mapped[str | None] = mapped_column(String(100))
+    personality: Mapped[str | None] = mapped_column(Text)
+    interests: Mapped[str | None] = mapped_column(Text)
+    family: Mapped[str | None] = mapped_column(Text)
+
+    def age(self, today: date) -> int | None:
+        if not self.birthday:
+            return None
+        return today.year - self.birthday.year - ((today.month, today.day) < (self.birthday.month, self.birthday.day))
+
+
+class Contract(CustomerChild, db.Model):
+    __tablename__ = "customer_contracts"
+    number: Mapped[str] = mapped_column(String(64))
+    signed_on: Mapped[date | None] = mapped_column(Date)
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    terms: Mapped[str | None] = mapped_column(Text)
+    file_name: Mapped[str | None] = mapped_column(String(200))
+    stored_file: Mapped[str | None] = mapped_column(String(200))
+
+
+class MarketingPlan(CustomerChild, db.Model):
+    __tablename__ = "customer_plans"
+    title: Mapped[str] = mapped_column(String(200))
+    period: Mapped[str | None] = mapped_column(String(100))
+    content: Mapped[str | None] = mapped_column(Text)
+
+
+class Evaluation(CustomerChild, db.Model):
+    __tablename__ = "customer_evaluations"
+    evaluated_on: Mapped[date] = mapped_column(Date)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    summary: Mapped[str] = mapped_column(Text)
+
+
+class SecondaryCustomer(CustomerChild, db.Model):
+    """A customer of a distributor or feed mill (二级客户); core ones are flagged."""
+
+    __tablename__ = "customer_secondary"
+    name: Mapped[str] = mapped_column(String(200))
+    business_type: Mapped[str] = mapped_column(String(20), default="farm")
+    phone: Mapped[str | None] = mapped_column(String(50))
+    volume: Mapped[str | None] = mapped_column(String(100))
+    is_core: Mapped[bool] = mapped_column(Boolean, default=False)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+
+CONTACT_KINDS = ("visit", "phone")
+
+
+class ContactLog(CustomerChild, db.Model):
+    """A visit or phone call (拜访 / 电话记录)."""
+
+    __tablename__ = "customer_contacts"
+    kind: Mapped[str] = mapped_column(String(10), default="visit", index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    place: Mapped[str | None] = mapped_column(String(200))
+    method: Mapped[str | None] = mapped_column(String(100))
+    cost_cents: Mapped[int | None] = mapped_column(Integer)
+    people_met: Mapped[str | None] = mapped_column(String(300))
+    content: Mapped[str] = mapped_column(Text)
+    result: Mapped[str | None] = mapped_column(Text)
+    follow_up_on: Mapped[date | None] = mapped_column(Date)
+
+    user: Mapped[User | None] = relationship(lazy="joined")
+
+
+DATE_KINDS = ("birthday", "opening", "wedding", "other")
+
+
+class ImportantDate(CustomerChild, db.Model):
+    """Birthdays, openings, weddings: recurring each year on the same day."""
+
+    __tablename__ = "customer_dates"
+    kind: Mapped[str] = mapped_column(String(20), default="birthday")
+    on: Mapped[date] = mapped_column(Date)
+    person: Mapped[str | None] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(String(300))

@@ -1,59 +1,77 @@
-"""Customer list, archive page, create/edit and archive-flow transitions."""
+"""Customer list, archive page, create/edit, conversion and archive-flow transitions."""
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from core.audit import timeline
 from core.auth.models import Region
 from core.auth.permissions import permission_required
-from core.db import db
+from core.db import db, utcnow
 from core.events import commit, fire_after_commit
 from core.forms import choices
 from core.numbering import next_number
 from core.plugins import call
+from core.registry.blueprint import bp
+from core.registry.children import CHILD_KINDS
 from core.registry.forms import BUSINESS_TYPE_LABELS, CustomerForm, TransitionForm
 from core.registry.models import Customer
-from core.visibility import get_visible_or_404, restrict
+from core.registry.search import CustomerFilter, customer_query, sorted_query
+from core.registry.services import convert_to_customer, owner_choices
+from core.visibility import get_visible_or_404
 from core.workflow import TransitionRefused
 
-bp = Blueprint("customers", __name__, url_prefix="/customers")
-EDITABLE = ("name", "business_type", "size_class", "phone", "address", "region_id", "is_prospect", "notes")
+EDITABLE = ("name", "business_type", "size_class", "phone", "mobile", "address", "region_id",
+            "founding_date", "organisation_form", "industry", "assets", "is_prospect", "intends_to_order",
+            "notes")
+PAGE_SIZE = 50
+
+
+def regions() -> list[Region]:
+    return list(db.session.scalars(select(Region).order_by(Region.code)))
 
 
 @bp.route("/")
 @permission_required("customers.view")
 def index():
-    q = request.args.get("q", "").strip()
+    flt = CustomerFilter.from_args(request.args)
     page = max(request.args.get("page", 1, type=int), 1)
-    stmt = restrict(select(Customer), Customer)
-    if q:
-        like = f"%{q}%"
-        stmt = stmt.where(or_(Customer.name.ilike(like), Customer.code.ilike(like),
-                              Customer.phone.ilike(like)))
+    stmt = customer_query(flt, current_user)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    size = 50
-    customers = db.session.scalars(stmt.order_by(Customer.code).limit(size).offset((page - 1) * size)).all()
+    customers = db.session.scalars(sorted_query(stmt, flt).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     ids = [c.id for c in customers]
     columns = sorted(call("customer_list_columns", user=current_user), key=lambda c: c.order)
     column_values = {col.key: col.values(ids) for col in columns} if ids else {}
-    return render_template("customers/index.html", customers=customers, q=q, page=page, total=total,
-                           pages=max((total + size - 1) // size, 1), columns=columns,
-                           column_values=column_values, types=BUSINESS_TYPE_LABELS)
+    return render_template(
+        "customers/index.html", customers=customers, flt=flt, page=page, total=total,
+        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), columns=columns, column_values=column_values,
+        types=BUSINESS_TYPE_LABELS, regions=regions(), owners=owner_choices(current_user),
+        states=Customer.__workflow__.states, today=utcnow().date())
 
 
 def _form(customer: Customer | None = None) -> CustomerForm:
     form = CustomerForm(obj=customer)
-    regions = db.session.scalars(select(Region).order_by(Region.code))
-    form.region_id.choices = choices((r.id, r.name) for r in regions)
+    form.region_id.choices = choices((r.id, r.name) for r in regions())
+    owners = owner_choices(current_user)
+    if customer and customer.owner and customer.owner_id not in dict(owners):
+        owners.append((customer.owner_id, customer.owner.display_name))
+    form.owner_id.choices = choices(owners)
+    if not current_user.can("customers.assign"):
+        del form.owner_id
     if customer is None and request.method == "GET" and current_user.region_id:
         form.region_id.data = current_user.region_id
     return form
+
+
+def _value(form: CustomerForm, field: str) -> Any:
+    value = getattr(form, field).data
+    return (value or None) if field == "size_class" else value
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -64,6 +82,8 @@ def new():
         customer = Customer(code=f"C{next_number('customer'):06d}", owner_id=current_user.id)
         for field in EDITABLE:
             setattr(customer, field, _value(form, field))
+        if "owner_id" in form and form.owner_id.data:
+            customer.owner_id = form.owner_id.data
         db.session.add(customer)
         db.session.flush()
         fire_after_commit("customer_created", customer=customer)
@@ -79,10 +99,12 @@ def detail(customer_id: int):
     customer = get_visible_or_404(Customer, customer_id)
     flow = Customer.__workflow__
     panels = sorted(call("customer_panels", customer=customer, user=current_user), key=lambda p: p.order)
-    return render_template("customers/detail.html", customer=customer, panels=panels,
-                           events=timeline(customer), flow=flow,
+    sections = [(kind, kind.rows(customer.id)) for kind in CHILD_KINDS.values()]
+    return render_template("customers/detail.html", customer=customer, panels=panels, sections=sections,
+                           events=timeline(customer), flow=flow, today=utcnow().date(),
                            transitions=flow.available(customer, current_user),
-                           transition_form=TransitionForm(), types=BUSINESS_TYPE_LABELS)
+                           transition_form=TransitionForm(), plain_form=FlaskForm(),
+                           types=BUSINESS_TYPE_LABELS)
 
 
 @bp.route("/<int:customer_id>/edit", methods=["GET", "POST"])
@@ -94,7 +116,8 @@ def edit(customer_id: int):
         if str(customer.version_id) != (form.version_id.data or ""):
             return _stale(form, customer)
         changes = {}
-        for field in EDITABLE:
+        fields = EDITABLE + (("owner_id",) if "owner_id" in form else ())
+        for field in fields:
             value = _value(form, field)
             if getattr(customer, field) != value:
                 changes[field] = [getattr(customer, field), value]
@@ -112,23 +135,29 @@ def edit(customer_id: int):
     return render_template("customers/form.html", form=form, customer=customer)
 
 
-def _value(form: CustomerForm, field: str) -> Any:
-    value = getattr(form, field).data
-    return (value or None) if field == "size_class" else value
-
-
 def _stale(form: CustomerForm, customer: Customer) -> Any:
     """Refuse a save based on an old version; show which fields now hold other values."""
     differing = []
     for field in EDITABLE:
-        mine = getattr(form, field).data
-        theirs = getattr(customer, field)
+        mine, theirs = _value(form, field), getattr(customer, field)
         if (mine or None) != (theirs or None):
             differing.append((getattr(form, field).label.text, theirs))
     flash(_("Someone else saved this archive while you were editing it. Nothing was overwritten; "
             "the current values are shown below."), "error")
     form.version_id.data = str(customer.version_id)
     return render_template("customers/form.html", form=form, customer=customer, differing=differing), 409
+
+
+@bp.route("/<int:customer_id>/convert", methods=["POST"])
+@permission_required("customers.edit")
+def convert(customer_id: int):
+    customer = get_visible_or_404(Customer, customer_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    if convert_to_customer(customer):
+        commit()
+        flash(_("%(name)s is now a customer.", name=customer.name), "success")
+    return redirect(url_for("customers.detail", customer_id=customer_id))
 
 
 @bp.route("/<int:customer_id>/transition", methods=["POST"])
@@ -151,4 +180,13 @@ def transition(customer_id: int):
 
 
 def load_customer_card(record_id: int, user: Any) -> dict[str, Any]:
-    return {"customer": get_visible_or_404(Customer, record_id, user), "types": BUSINESS_TYPE_LABELS}
+    customer = get_visible_or_404(Customer, record_id, user)
+    return {"customer": customer, "types": BUSINESS_TYPE_LABELS,
+            "people": CHILD_KINDS["people"].rows(customer.id),
+            "secondary": CHILD_KINDS["secondary"].rows(customer.id),
+            "contacts": CHILD_KINDS["contacts"].rows(customer.id)[:10], "kinds": CHILD_KINDS}
+
+
+def overdue_count(user: Any) -> int:
+    return db.session.scalar(select(func.count()).select_from(
+        customer_query(CustomerFilter(overdue=True), user).subquery())) or 0

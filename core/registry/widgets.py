@@ -1,16 +1,22 @@
-"""Core dashboard widgets."""
+"""Core dashboard widgets: archives awaiting the user, overdue verifications, important dates."""
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from flask import render_template
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import extract, func, select
 
 from core.contract import Widget
 from core.db import db
-from core.registry.models import Customer
+from core.forms import local_now
+from core.registry.child_forms import DATE_KINDS
+from core.registry.models import Customer, ImportantDate
+from core.registry.search import CustomerFilter, customer_query
 from core.visibility import visible
+
+UPCOMING_DAYS = 30
 
 
 def awaiting_my_action(user: Any) -> list[Widget]:
@@ -24,6 +30,46 @@ def awaiting_my_action(user: Any) -> list[Widget]:
                                                     Customer.state.in_(waiting_states))
         .group_by(Customer.state)).all()
     counts = dict(rows)
-    items = [(waiting_states[state], counts.get(state, 0)) for state in waiting_states]
-    html = render_template("customers/widget_awaiting.html", items=items)
+    items = [(state, waiting_states[state], counts.get(state, 0)) for state in waiting_states]
+    overdue = []
+    if user.can("customers.verify"):
+        overdue = db.session.scalars(customer_query(CustomerFilter(overdue=True), user)
+                                     .order_by(Customer.state_changed_at).limit(10)).all()
+    html = render_template("customers/widget_awaiting.html", items=items, overdue=overdue)
     return [Widget(_l("Archives awaiting you"), html, order=10)]
+
+
+def next_occurrence(on: date, today: date) -> date:
+    """This year's or next year's anniversary of ``on`` (29 February falls on 28 February)."""
+    for year in (today.year, today.year + 1):
+        try:
+            candidate = on.replace(year=year)
+        except ValueError:
+            candidate = date(year, 2, 28)
+        if candidate >= today:
+            return candidate
+    return candidate
+
+
+def upcoming_dates(user: Any, today: date, days: int = UPCOMING_DAYS) -> list[dict[str, Any]]:
+    """Birthdays, openings and weddings in the next ``days`` days among visible customers."""
+    window = [today + timedelta(days=n) for n in range(days + 1)]
+    month_day = extract("month", ImportantDate.on) * 100 + extract("day", ImportantDate.on)
+    wanted = {d.month * 100 + d.day for d in window}
+    if 228 in wanted:
+        wanted.add(229)  # a 29 February date is remembered on the 28th in other years
+    stmt = (select(ImportantDate, Customer.name, Customer.id)
+            .join(Customer, Customer.id == ImportantDate.customer_id)
+            .where(visible(Customer, user), month_day.in_(sorted(wanted))))
+    rows = []
+    for row, name, customer_id in db.session.execute(stmt):
+        when = next_occurrence(row.on, today)
+        rows.append({"date": row, "customer": name, "customer_id": customer_id, "when": when,
+                     "in_days": (when - today).days})
+    return sorted(rows, key=lambda r: (r["when"], r["customer"]))
+
+
+def important_dates(user: Any) -> list[Widget]:
+    rows = upcoming_dates(user, local_now().date())
+    html = render_template("customers/widget_dates.html", rows=rows, days=UPCOMING_DAYS, kinds=DATE_KINDS)
+    return [Widget(_l("Important dates in the next 30 days"), html, order=20)]

@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("customers", __name__, url_prefix="/customers")

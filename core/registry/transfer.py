@@ -1,0 +1,302 @@
+"""Customer import and export: one column list for the template, the importer and the exporter.
+
+An import is validated completely first (a dry run that writes nothing); it is applied only when
+every row is valid, in one transaction, updating archives whose code exists.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from flask_babel import gettext as _
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import select
+
+from core.auth.models import Region, User
+from core.db import db
+from core.numbering import next_number
+from core.registry.models import SIZE_CLASSES, Customer
+from core.visibility import visible
+
+PHONE_CHARS = set("0123456789+-() ")
+
+
+@dataclass(frozen=True)
+class ImportColumn:
+    key: str
+    zh: str
+    en: str
+
+
+COLUMNS = (
+    ImportColumn("code", "编号", "Code"),
+    ImportColumn("name", "名称", "Name"),
+    ImportColumn("business_type", "客户类型", "Business type"),
+    ImportColumn("size_class", "规模等级", "Size class"),
+    ImportColumn("phone", "电话", "Phone"),
+    ImportColumn("mobile", "手机", "Mobile"),
+    ImportColumn("address", "地址", "Address"),
+    ImportColumn("region", "区域", "Region"),
+    ImportColumn("owner", "业务代表", "Owner"),
+    ImportColumn("is_prospect", "潜在客户", "Prospect"),
+    ImportColumn("founding_date", "成立日期", "Founded on"),
+    ImportColumn("organisation_form", "组织形式", "Organisation form"),
+    ImportColumn("industry", "行业", "Industry"),
+    ImportColumn("notes", "备注", "Notes"),
+)
+TYPE_WORDS = {
+    "distributor": "distributor", "经销商": "distributor",
+    "farm": "farm", "直销用户": "farm", "养殖场": "farm", "直销用户（养殖场）": "farm", "direct user (farm)": "farm",
+    "feed_mill": "feed_mill", "feed mill": "feed_mill", "饲料厂": "feed_mill",
+}
+YES = {"是", "yes", "y", "1", "true", "潜在", "prospect"}
+NO = {"否", "no", "n", "0", "false", "客户", "customer", ""}
+
+
+@dataclass
+class ImportRow:
+    line: int
+    raw: dict[str, Any]
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    existing: Customer | None = None
+
+    @property
+    def action(self) -> str:
+        return "update" if self.existing else "create"
+
+
+@dataclass
+class ImportReport:
+    rows: list[ImportRow]
+    file_errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_errors and bool(self.rows) and not any(r.errors for r in self.rows)
+
+    @property
+    def error_rows(self) -> list[ImportRow]:
+        return [r for r in self.rows if r.errors]
+
+    def count(self, action: str) -> int:
+        return sum(1 for r in self.rows if r.action == action and not r.errors)
+
+
+def header_map(headers: Iterable[Any]) -> dict[int, str]:
+    """Column index -> key, accepting zh-CN and English headers."""
+    names = {alias.lower(): c.key for c in COLUMNS for alias in (c.zh, c.en, c.key)}
+    return {i: names[str(h).strip().lower()] for i, h in enumerate(headers)
+            if h is not None and str(h).strip().lower() in names}
+
+
+def read_table(path: Path) -> list[list[Any]]:
+    """All rows of the first sheet of an .xlsx, or of a CSV in UTF-8 or GB18030."""
+    if path.suffix.lower() == ".xlsx":
+        workbook = load_workbook(path, read_only=True, data_only=True)
+        rows = [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+        workbook.close()
+        return rows
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ValueError(_("The file is neither UTF-8 nor GB18030 text."))
+    return [row for row in csv.reader(io.StringIO(text))]
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _text(value)
+    if not text:
+        return None
+    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+class Lookups:
+    """Regions and users by code/name, loaded once per import (no query per row)."""
+
+    def __init__(self) -> None:
+        self.regions: dict[str, int] = {}
+        for region in db.session.scalars(select(Region)):
+            self.regions[region.code.lower()] = self.regions[region.name] = region.id
+        self.users: dict[str, int] = {}
+        for user in db.session.scalars(select(User)):
+            self.users[user.username.lower()] = self.users[user.display_name] = user.id
+
+
+def validate(table: list[list[Any]], user: Any,
+             progress: Callable[[int], None] | None = None) -> ImportReport:
+    """Check every row; nothing is written."""
+    if not table:
+        return ImportReport([], [_("The file is empty.")])
+    columns = header_map(table[0])
+    if "name" not in columns.values():
+        return ImportReport([], [_("The first row must hold the column names of the template (名称 / Name).")])
+    lookups = Lookups()
+    rows = [ImportRow(line=n, raw={key: row[i] if i < len(row) else None for i, key in columns.items()})
+            for n, row in enumerate(table[1:], start=2) if any(_text(v) for v in row)]
+    codes = [_text(r.raw.get("code")) for r in rows if _text(r.raw.get("code"))]
+    existing = {c.code: c for c in db.session.scalars(select(Customer).where(Customer.code.in_(codes)))} if codes else {}
+    visible_ids = set(db.session.scalars(select(Customer.id).where(
+        Customer.code.in_(codes), visible(Customer, user)))) if codes else set()
+    seen: dict[str, int] = {}
+    for done, row in enumerate(rows, start=1):
+        _check_row(row, lookups, existing, visible_ids, seen)
+        if progress:
+            progress(done)
+    return ImportReport(rows)
+
+
+def _check_row(row: ImportRow, lookups: Lookups, existing: dict[str, Customer], visible_ids: set[int],
+               seen: dict[str, int]) -> None:
+    raw, values, errors = row.raw, row.values, row.errors
+    code = _text(raw.get("code"))
+    if code:
+        if code in seen:
+            errors.append(_("Duplicate code %(code)s (also on line %(line)d).", code=code, line=seen[code]))
+        seen.setdefault(code, row.line)
+        if code in existing:
+            if existing[code].id in visible_ids:
+                row.existing = existing[code]
+            else:
+                errors.append(_("Code %(code)s belongs to an archive you cannot see.", code=code))
+        values["code"] = code
+    name = _text(raw.get("name"))
+    if not name and not row.existing:
+        errors.append(_("The name is missing."))
+    if name:
+        values["name"] = name
+    kind = _text(raw.get("business_type"))
+    if kind:
+        if kind.lower() not in TYPE_WORDS and kind not in TYPE_WORDS:
+            errors.append(_("Unknown business type “%(value)s”.", value=kind))
+        else:
+            values["business_type"] = TYPE_WORDS.get(kind.lower(), TYPE_WORDS.get(kind))
+    size = _text(raw.get("size_class")).upper()
+    if size:
+        if size not in SIZE_CLASSES:
+            errors.append(_("Size class must be A, B or C."))
+        values["size_class"] = size
+    for key in ("phone", "mobile"):
+        phone = _text(raw.get(key))
+        if phone:
+            if len(phone) < 5 or not set(phone) <= PHONE_CHARS:
+                errors.append(_("Bad phone number “%(value)s”.", value=phone))
+            values[key] = phone
+    region = _text(raw.get("region"))
+    if region:
+        region_id = lookups.regions.get(region.lower(), lookups.regions.get(region))
+        if region_id is None:
+            errors.append(_("Unknown region “%(value)s”.", value=region))
+        values["region_id"] = region_id
+    owner = _text(raw.get("owner"))
+    if owner:
+        owner_id = lookups.users.get(owner.lower(), lookups.users.get(owner))
+        if owner_id is None:
+            errors.append(_("Unknown representative “%(value)s”.", value=owner))
+        values["owner_id"] = owner_id
+    prospect = _text(raw.get("is_prospect")).lower()
+    if prospect in YES:
+        values["is_prospect"] = True
+    elif prospect in NO:
+        if prospect:
+            values["is_prospect"] = False
+    else:
+        errors.append(_("Prospect must be 是/否 or yes/no."))
+    try:
+        founded = _date(raw.get("founding_date"))
+        if founded:
+            values["founding_date"] = founded
+    except ValueError:
+        errors.append(_("Bad date “%(value)s”; write 2024-03-01.", value=_text(raw.get("founding_date"))))
+    for key in ("address", "organisation_form", "industry", "notes"):
+        if _text(raw.get(key)):
+            values[key] = _text(raw.get(key))
+
+
+def apply(report: ImportReport, user: Any) -> tuple[int, int]:
+    """Write a fully valid import in the current transaction; returns (created, updated)."""
+    if not report.ok:
+        raise ValueError("only a valid import can be applied")
+    created = updated = 0
+    for row in report.rows:
+        customer = row.existing
+        if customer is None:
+            customer = Customer(code=row.values.get("code") or f"C{next_number('customer'):06d}",
+                                owner_id=user.id, region_id=user.region_id)
+            db.session.add(customer)
+            created += 1
+        else:
+            updated += 1
+        for key, value in row.values.items():
+            if key != "code":
+                setattr(customer, key, value)
+    db.session.flush()
+    return created, updated
+
+
+def header_labels(language: str) -> list[str]:
+    return [c.zh if language == "zh" else c.en for c in COLUMNS]
+
+
+def export_rows(customers: Iterable[Customer], language: str) -> Iterator[list[Any]]:
+    yes, no = ("是", "否") if language == "zh" else ("yes", "no")
+    for c in customers:
+        yield [c.code, c.name, c.business_type, c.size_class or "", c.phone or "", c.mobile or "",
+               c.address or "", c.region.code if c.region else "", c.owner.username if c.owner else "",
+               yes if c.is_prospect else no, c.founding_date.isoformat() if c.founding_date else "",
+               c.organisation_form or "", c.industry or "", c.notes or ""]
+
+
+def write_xlsx(header: list[str], rows: Iterable[list[Any]], extra: list[str] | None = None) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("customers")
+    sheet.append(header + (extra or []))
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def write_csv(header: list[str], rows: Iterable[list[Any]]) -> bytes:
+    """UTF-8 with a byte-order mark, so Excel on a Chinese Windows opens it correctly."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def error_file(report: ImportReport, language: str) -> bytes:
+    """The rows that failed, as typed, with an error column to fix and upload again."""
+    header = header_labels(language)
+    keys = [c.key for c in COLUMNS]
+    rows = [[_text(r.raw.get(k)) for k in keys] + ["; ".join(r.errors)] for r in report.error_rows]
+    return write_xlsx(header, rows, extra=["错误" if language == "zh" else "Errors"])
