@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import random
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.auth.models import Region, Role, User
-from core.registry.models import Customer
+from core.db import utcnow
+from core.registry.archive_flow import ARCHIVE_FLOW
+from core.registry.models import ContactLog, Customer, ImportantDate, KeyPerson, SecondaryCustomer
 
 DEMO_PASSWORD = "demo1234"
 REGIONS = [("east", "豫东区"), ("west", "豫西区"), ("north", "豫北区"), ("south", "豫南区")]
@@ -58,16 +61,78 @@ def load_core_demo(session: Session, rng: random.Random) -> None:
         users[username] = user
     session.flush()
     reps = [u for u in users.values() if u.username.startswith("rep_")]
+    today = utcnow().date()
+    customers = []
     for index, (name, business_type) in enumerate(CUSTOMERS, start=1):
         rep = reps[index % len(reps)]
-        session.add(Customer(
+        prospect = index % 4 == 0
+        customer = Customer(
             code=f"C{index:06d}", name=name, business_type=business_type,
-            size_class=rng.choice("ABC"), phone=f"13{rng.randint(100000000, 999999999)}",
+            size_class=rng.choice("ABC"), phone=f"0{rng.randint(370, 379)}-{rng.randint(2000000, 8999999)}",
+            mobile=f"13{rng.randint(100000000, 999999999)}",
             address=f"{rep.region.name}{rng.choice(['城关镇', '工业园', '南关村', '北环路'])}{rng.randint(1, 99)}号",
-            region_id=rep.region_id, owner_id=rep.id, is_prospect=index % 4 == 0,
-        ))
+            region_id=rep.region_id, owner_id=rep.id, is_prospect=prospect, intends_to_order=prospect,
+            founding_date=date(rng.randint(1998, 2020), rng.randint(1, 12), rng.randint(1, 28)),
+            organisation_form=rng.choice(["个体工商户", "有限责任公司", "合作社"]),
+            industry="畜牧养殖" if business_type == "farm" else "饲料经销",
+            first_order_date=None if prospect else today - timedelta(days=rng.randint(30, 1500)),
+        )
+        session.add(customer)
+        customers.append((customer, rep))
+    session.flush()
+    _demo_details(session, rng, customers, users, today)
     from core.numbering import Sequence
 
     seq = session.get(Sequence, "customer") or Sequence(series="customer", value=0)
     seq.value = len(CUSTOMERS)
     session.add(seq)
+
+
+SURNAMES = "王李张刘陈杨赵黄周吴"
+GIVEN = ["建国", "秀英", "志强", "海燕", "德明", "桂兰", "伟", "磊", "静", "军"]
+VISIT_TOPICS = [("了解猪料使用情况", "客户反映日增重良好，计划加大订货"),
+                ("介绍新品乳猪教槽料", "客户有兴趣，先试用两吨"),
+                ("回访上次投诉处理", "客户满意，关系稳定"),
+                ("沟通春节备货计划", "预计订货三十吨，下周确认")]
+
+
+def _person(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + rng.choice(GIVEN)
+
+
+def _demo_details(session: Session, rng: random.Random, customers: list, users: dict, today: date) -> None:
+    """Key people, visits and calls, second-level customers, important dates, archive states."""
+    now = utcnow()
+    for index, (customer, rep) in enumerate(customers):
+        owner = KeyPerson(customer_id=customer.id, role="owner", name=_person(rng),
+                          phone=f"13{rng.randint(100000000, 999999999)}",
+                          birthday=date(rng.randint(1960, 1990), rng.randint(1, 12), rng.randint(1, 28)),
+                          education=rng.choice(["高中", "大专", "本科"]), interests=rng.choice(["钓鱼", "象棋", "书法"]),
+                          personality=rng.choice(["爽快", "谨慎", "重感情"]))
+        session.add(owner)
+        session.add(ImportantDate(customer_id=customer.id, kind="birthday", person=owner.name,
+                                  on=(today + timedelta(days=3 * index + 2)).replace(year=owner.birthday.year)))
+        visits = 3 if customer.is_prospect else rng.randint(1, 4)
+        for n in range(visits):
+            topic, result = rng.choice(VISIT_TOPICS)
+            session.add(ContactLog(customer_id=customer.id, kind="visit" if n % 2 == 0 else "phone",
+                                   at=now - timedelta(days=rng.randint(0, 25), hours=rng.randint(0, 8)),
+                                   user_id=rep.id, place=customer.address if n % 2 == 0 else None,
+                                   method="上门" if n % 2 == 0 else "电话", people_met=owner.name,
+                                   content=topic, result=result,
+                                   cost_cents=rng.choice([0, 5000, 12000]) if n % 2 == 0 else None))
+        if customer.business_type in ("distributor", "feed_mill"):
+            for k in range(2):
+                session.add(SecondaryCustomer(customer_id=customer.id, name=f"{_person(rng)}养殖场",
+                                              business_type="farm", is_core=k == 0,
+                                              volume=f"月用料 {rng.randint(5, 40)} 吨"))
+    session.flush()
+    rm_by_region = {u.region_id: u for u in users.values() if u.username.startswith("rm_")}
+    for index, (customer, rep) in enumerate(customers[:6]):
+        ARCHIVE_FLOW.apply(customer, "submit", rep)
+        manager = rm_by_region.get(customer.region_id)
+        if index < 3 and manager:
+            ARCHIVE_FLOW.apply(customer, "verify", manager)
+            if index < 2:
+                ARCHIVE_FLOW.apply(customer, "file", users["specialist"])
+    customers[5][0].state_changed_at = now - timedelta(days=40)  # one archive left unverified too long

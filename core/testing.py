@@ -218,3 +218,31 @@ def users(app: Flask) -> dict[str, Any]:
         "specialist": make_user("specialist", ("specialist",)),
         "admin": make_user("admin", ("admin",)),
     }
+
+
+class QueryCounter:
+    """Counts the SQL statements run while active: ``with QueryCounter() as q: ...; q.count``."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def _record(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def __enter__(self) -> QueryCounter:
+        from sqlalchemy import event
+
+        from core.db import db
+
+        self._engine = db.engine
+        event.listen(self._engine, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        from sqlalchemy import event
+
+        event.remove(self._engine, "before_cursor_execute", self._record)

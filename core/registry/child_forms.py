@@ -12,7 +12,7 @@ from core.forms import LocalDateTimeField, MoneyField, choices
 
 PHONE = Regexp(r"^[0-9+()\- ]{5,}$", message=_l("A phone number has digits, spaces, +, - and brackets."))
 
-PERSON_ROLES = {"owner": _l("Owner"), "operator": _l("Operator"), "manager": _l("Manager"),
+PERSON_ROLES = {"owner": _l("Proprietor"), "operator": _l("Operator"), "manager": _l("Manager"),
                 "legal_rep": _l("Legal representative"), "other": _l("Other")}
 CONTACT_KINDS = {"visit": _l("Visit"), "phone": _l("Phone call")}
 DATE_KINDS = {"birthday": _l("Birthday"), "opening": _l("Opening anniversary"), "wedding": _l("Wedding"),
@@ -22,7 +22,7 @@ SECONDARY_TYPES = {"farm": _l("Farm"), "distributor": _l("Distributor"), "feed_m
 
 class KeyPersonForm(FlaskForm):
     role = SelectField(_l("Role"), choices=choices(PERSON_ROLES.items()))
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
     phone = StringField(_l("Phone"), validators=[Optional(), PHONE])
     birthday = DateField(_l("Birthday"), validators=[Optional()])
     education = StringField(_l("Education"), validators=[Optional(), Length(max=100)])
