@@ -42,15 +42,21 @@ class AuditEvent(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     record_type: Mapped[str] = mapped_column(String(64))
     record_id: Mapped[int | None] = mapped_column(Integer)
+    customer_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the archive it belongs to
     action: Mapped[str] = mapped_column(String(32))
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     comment: Mapped[str | None] = mapped_column(Text)
 
 
 class Audited:
-    """Mixin: changes to this model are written to the audit trail automatically."""
+    """Mixin: changes to this model are written to the audit trail automatically.
+
+    Rows of models with a ``customer_id`` also appear on that customer's timeline, labelled with
+    ``__audit_label__``.
+    """
 
     __audit_exclude__: frozenset[str] = frozenset({"version_id", "updated_at", "created_at"})
+    __audit_label__: Any = None
 
 
 @event.listens_for(Audited, "mapper_configured", propagate=True)
@@ -105,10 +111,12 @@ def record_event(record_type: str, record_id: int | None, action: str,
 
 def _row(record: Any, action: str, changes: dict[str, Any], comment: str | None,
          user_id: int | None = None) -> dict[str, Any]:
+    record_type = record.__tablename__
+    customer_id = record.id if record_type == "customers" else getattr(record, "customer_id", None)
     return {
         "at": utcnow(), "user_id": user_id if user_id is not None else actor_id(),
-        "record_type": record.__tablename__, "record_id": getattr(record, "id", None), "action": action,
-        "changes": changes, "comment": comment,
+        "record_type": record_type, "record_id": getattr(record, "id", None), "customer_id": customer_id,
+        "action": action, "changes": changes, "comment": comment,
     }
 
 
@@ -163,15 +171,30 @@ def _write_audit_rows(session: Session, flush_context: Any) -> None:
         session.execute(insert(AuditEvent), rows)
 
 
+def record_labels() -> dict[str, Any]:
+    """Table name -> what the timeline calls such a record, from the audited models."""
+    return {mapper.local_table.name: mapper.class_.__audit_label__ for mapper in db.Model.registry.mappers
+            if issubclass(mapper.class_, Audited) and mapper.class_.__audit_label__ is not None}
+
+
 def timeline(record: Any, limit: int = 200) -> list[dict[str, Any]]:
-    """Audit rows of one record, newest first, with the actor's name (one query)."""
+    """Audit rows of one record, newest first, with the actor's name (one query).
+
+    For a customer this includes the rows of every record that belongs to it, core's and plugins'.
+    """
     from core.auth.models import User
 
+    own = (AuditEvent.record_type == record.__tablename__) & (AuditEvent.record_id == record.id)
+    if record.__tablename__ == "customers":
+        own = own | (AuditEvent.customer_id == record.id)
     stmt = (
         select(AuditEvent, User.display_name)
         .outerjoin(User, User.id == AuditEvent.user_id)
-        .where(AuditEvent.record_type == record.__tablename__, AuditEvent.record_id == record.id)
+        .where(own)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(limit)
     )
-    return [{"event": ev, "who": who} for ev, who in db.session.execute(stmt)]
+    labels = record_labels()
+    return [{"event": ev, "who": who,
+             "about": labels.get(ev.record_type) if ev.record_type != record.__tablename__ else None}
+            for ev, who in db.session.execute(stmt)]

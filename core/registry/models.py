@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from pypinyin import Style, lazy_pinyin
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -89,6 +90,7 @@ KEY_PERSON_ROLES = ("owner", "operator", "manager", "legal_rep", "other")
 
 class KeyPerson(CustomerChild, db.Model):
     __tablename__ = "customer_people"
+    __audit_label__ = _l("Key people")
     role: Mapped[str] = mapped_column(String(20), default="owner")
     name: Mapped[str] = mapped_column(String(100), index=True)
     phone: Mapped[str | None] = mapped_column(String(50))
@@ -106,6 +108,7 @@ class KeyPerson(CustomerChild, db.Model):
 
 class Contract(CustomerChild, db.Model):
     __tablename__ = "customer_contracts"
+    __audit_label__ = _l("Contracts")
     number: Mapped[str] = mapped_column(String(64))
     signed_on: Mapped[date | None] = mapped_column(Date)
     valid_from: Mapped[date | None] = mapped_column(Date)
@@ -117,6 +120,7 @@ class Contract(CustomerChild, db.Model):
 
 class MarketingPlan(CustomerChild, db.Model):
     __tablename__ = "customer_plans"
+    __audit_label__ = _l("Marketing plans")
     title: Mapped[str] = mapped_column(String(200))
     period: Mapped[str | None] = mapped_column(String(100))
     content: Mapped[str | None] = mapped_column(Text)
@@ -124,6 +128,7 @@ class MarketingPlan(CustomerChild, db.Model):
 
 class Evaluation(CustomerChild, db.Model):
     __tablename__ = "customer_evaluations"
+    __audit_label__ = _l("Evaluations")
     evaluated_on: Mapped[date] = mapped_column(Date)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     summary: Mapped[str] = mapped_column(Text)
@@ -133,6 +138,7 @@ class SecondaryCustomer(CustomerChild, db.Model):
     """A customer of a distributor or feed mill (二级客户); core ones are flagged."""
 
     __tablename__ = "customer_secondary"
+    __audit_label__ = _l("Second-level customers")
     name: Mapped[str] = mapped_column(String(200))
     business_type: Mapped[str] = mapped_column(String(20), default="farm")
     phone: Mapped[str | None] = mapped_column(String(50))
@@ -148,6 +154,7 @@ class ContactLog(CustomerChild, db.Model):
     """A visit or phone call (拜访 / 电话记录)."""
 
     __tablename__ = "customer_contacts"
+    __audit_label__ = _l("Visits and calls")
     kind: Mapped[str] = mapped_column(String(10), default="visit", index=True)
     at: Mapped[datetime] = mapped_column(DateTime, index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -169,6 +176,7 @@ class ImportantDate(CustomerChild, db.Model):
     """Birthdays, openings, weddings: recurring each year on the same day."""
 
     __tablename__ = "customer_dates"
+    __audit_label__ = _l("Important dates")
     kind: Mapped[str] = mapped_column(String(20), default="birthday")
     on: Mapped[date] = mapped_column(Date)
     person: Mapped[str | None] = mapped_column(String(100))

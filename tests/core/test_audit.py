@@ -78,3 +78,28 @@ def test_timeline_is_one_query_newest_first(app, users):
         db.session.commit()
     rows = timeline(customer)
     assert [r["event"].action for r in rows] == ["update", "update", "update", "create"]
+
+
+def test_customer_timeline_includes_its_records_and_plugin_records(tmp_path):
+    from core.registry.models import KeyPerson
+    from core.testing import make_test_app, make_user
+    from tests.sample_plugin.models import SampleNote
+    from tests.sample_plugin.plugin import SamplePlugin
+
+    app = make_test_app("sqlite", tmp_path, plugins=["sampleplug"], GUANXI_EXTRA_PLUGINS={"sampleplug": SamplePlugin})
+    with app.app_context():
+        rep = make_user("rep", ("rep",), "east")
+        customer = make_customer("双力", rep)
+        other = make_customer("别家", rep)
+        db.session.add_all([KeyPerson(customer_id=customer.id, name="王老板"),
+                            SampleNote(customer_id=customer.id, text="插件记录"),
+                            KeyPerson(customer_id=other.id, name="别人")])
+        db.session.commit()
+        cid = customer.id
+    client = app.test_client()
+    login(client, "rep")
+    html = client.get(f"/customers/{cid}").get_data(as_text=True)
+    timeline_html = html.split('class="timeline"', 1)[1]
+    assert '<span class="tag">关键人物</span>' in timeline_html and "王老板" in timeline_html
+    assert '<span class="tag">Sample note</span>' in timeline_html
+    assert "别人" not in timeline_html

@@ -1,11 +1,13 @@
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.audit import Audited
 from core.db import db
 
 
-class SampleNote(db.Model):
+class SampleNote(Audited, db.Model):
     __tablename__ = "sampleplug_notes"
+    __audit_label__ = "Sample note"
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
     text: Mapped[str] = mapped_column(String(100))
