@@ -1,0 +1,1 @@
+"""Reading weighbridge indicators: frame parsers, stable-weight detection, transports, simulator."""
