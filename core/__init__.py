@@ -14,6 +14,7 @@ __all__ = ["create_app", "hookimpl", "Plugin", "PluginError"]
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application: settings, database, plugins, templates, translations, blueprints."""
+    from flask_babel import lazy_gettext as _l
     from flask_login import LoginManager
     from flask_wtf.csrf import CSRFProtect
 
@@ -32,6 +33,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     CSRFProtect(app)
     login = LoginManager(app)
     login.login_view = "auth.login"
+    login.login_message = _l("Please log in to see this page.")
+    login.login_message_category = "info"
     login.session_protection = "strong"
 
     @login.user_loader

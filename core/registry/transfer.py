@@ -166,8 +166,15 @@ def validate(table: list[list[Any]], user: Any,
     visible_ids = set(db.session.scalars(select(Customer.id).where(
         Customer.code.in_(codes), visible(Customer, user)))) if codes else set()
     seen: dict[str, int] = {}
+    uncoded = [_text(r.raw.get("name")) for r in rows if not _text(r.raw.get("code")) and _text(r.raw.get("name"))]
+    same_name = {name: code for name, code in db.session.execute(
+        select(Customer.name, Customer.code).where(Customer.name.in_(uncoded)))} if uncoded else {}
     for done, row in enumerate(rows, start=1):
         _check_row(row, lookups, existing, visible_ids, seen)
+        name = _text(row.raw.get("name"))
+        if not row.values.get("code") and name in same_name:
+            row.errors.append(_("A customer named “%(name)s” exists already (code %(code)s). "
+                                "Put its code in the row to update it.", name=name, code=same_name[name]))
         if progress:
             progress(done)
     return ImportReport(rows)

@@ -47,3 +47,12 @@ def test_money_and_numbers_follow_the_locale(app):
             assert money(123456) == "¥1,234.56"
         with force_locale("de"):
             assert money(123456) == "¥1.234,56"
+
+
+def test_messages_of_libraries_are_translated_too(client, users):
+    redirected = client.get("/customers/", follow_redirects=True).get_data(as_text=True)
+    assert "请先登录" in redirected
+    login(client, "rep_east")
+    page = post_form(client, "/customers/new", {"name": "", "business_type": "farm", "founding_date": "abc"})
+    html = page.get_data(as_text=True)
+    assert "该字段是必填字段" in html and "不是有效的日期值" in html

@@ -138,3 +138,14 @@ def test_cli_import_with_dry_run_and_progress(app, users, tmp_path):
     bad.write_bytes(write_xlsx(ZH, [row(name="")]))
     failed = runner.invoke(args=["customers", "import", str(bad), "--user", "specialist"])
     assert failed.exit_code != 0 and "line 2" in failed.output
+
+
+def test_reimporting_rows_without_codes_does_not_duplicate(client, users):
+    login(client, "specialist")
+    data = write_xlsx(ZH, [row(name="无编号客户")])
+    preview = client.get(upload(client, data).headers["Location"])
+    post_form(client, preview.request.path + "/confirm", {}, page=preview.request.path)
+    again = client.get(upload(client, data).headers["Location"]).get_data(as_text=True)
+    code = db.session.scalar(select(Customer.code).where(Customer.name == "无编号客户"))
+    assert f"已有名为“无编号客户”的客户（编号 {code}）" in again and "立即导入" not in again
+    assert db.session.query(Customer).count() == 1
