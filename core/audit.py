@@ -153,15 +153,16 @@ def _write_audit_rows(session: Session, flush_context: Any) -> None:
         if isinstance(obj, Audited):
             rows.append(_row(obj, "create", _column_changes(obj, created=True), None))
     for obj in session.dirty:
-        if not isinstance(obj, Audited) or not session.is_modified(obj, include_collections=False):
+        if not isinstance(obj, Audited):
+            continue
+        if "_pending_transition" not in obj.__dict__ and not session.is_modified(obj, include_collections=False):
             continue
         changes = _column_changes(obj, created=False)
         transition = obj.__dict__.pop("_pending_transition", None)
         if transition:
-            name, field, comment, user_id = transition
-            state_change = changes.pop(field, None)
-            rows.append(_row(obj, "transition", {field: state_change, "transition": name}, comment,
-                             user_id))
+            name, field, comment, user_id, old, new = transition
+            changes.pop(field, None)
+            rows.append(_row(obj, "transition", {field: [old, new], "transition": name}, comment, user_id))
         if changes:
             rows.append(_row(obj, "update", changes, None))
     for obj in session.deleted:

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import event
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.base import NO_VALUE
 
 from core.db import db, utcnow
@@ -86,15 +87,19 @@ class Workflow:
             raise TransitionRefused(reason)
         transition = self.transitions[name]
         old = getattr(record, self.field)
-        token = _applying.set(True)
-        try:
-            setattr(record, self.field, transition.target)
-        finally:
-            _applying.reset(token)
-        if hasattr(record, "state_changed_at"):
-            record.state_changed_at = utcnow()
+        # Attach the transition before touching any attribute: whichever flush writes the record
+        # (an autoflush included) then records it as this transition, with its actor and comment.
         record.__dict__["_pending_transition"] = (name, self.field, comment.strip() or None,
-                                                   getattr(user, "id", None))
+                                                   getattr(user, "id", None), old, transition.target)
+        with db.session.no_autoflush:
+            token = _applying.set(True)
+            try:
+                setattr(record, self.field, transition.target)
+            finally:
+                _applying.reset(token)
+            if hasattr(record, "state_changed_at"):
+                record.state_changed_at = utcnow()
+        flag_modified(record, self.field)
         db.session.flush()
         fire_after_commit("state_changed", record=record, workflow=self.name, transition=name,
                           old_state=old, new_state=transition.target, user=user)

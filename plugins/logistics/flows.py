@@ -1,0 +1,93 @@
+"""The order flow (订货—发货) and each truck's trip through the weighbridge and the gate."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from core.workflow import Transition, Workflow
+
+BEFORE_SHIPPING = ("recorded", "data_confirmed", "scheduled", "paid", "products_confirmed", "invoiced")
+
+
+def _payment_recorded(order: Any, user: Any) -> str | None:
+    return None if order.payment_cents else _("Enter the amount received first.")
+
+
+def _invoice_recorded(order: Any, user: Any) -> str | None:
+    return None if order.invoice_number else _("Enter the invoice number first.")
+
+
+def _all_shipped(order: Any, user: Any) -> str | None:
+    open_trips = [t for t in order.trips if t.state not in ("left", "voided")]
+    if open_trips or order.remaining_kg > 0:
+        return _("Trucks are still loading or quantity remains to ship.")
+    return None
+
+
+ORDER_FLOW = Workflow(
+    name="logistics_order",
+    states={
+        "recorded": _l("Recorded"),
+        "data_confirmed": _l("Customer data confirmed"),
+        "scheduled": _l("Production scheduled"),
+        "paid": _l("Payment confirmed"),
+        "products_confirmed": _l("Products confirmed"),
+        "invoiced": _l("Invoiced"),
+        "shipping": _l("Shipping"),
+        "shipped": _l("Left the gate"),
+        "arrived": _l("Arrived"),
+        "cancelled": _l("Cancelled"),
+    },
+    initial="recorded",
+    transitions=[
+        Transition("confirm_data", ("recorded",), "data_confirmed", "logistics.order", _l("Confirm customer data")),
+        Transition("schedule", ("data_confirmed",), "scheduled", "logistics.schedule", _l("Schedule production")),
+        Transition("confirm_payment", ("scheduled",), "paid", "logistics.payment", _l("Confirm payment"),
+                   condition=_payment_recorded),
+        Transition("release_credit", ("scheduled",), "paid", "logistics.credit", _l("Release on credit"),
+                   comment_required=True, style="secondary"),
+        Transition("confirm_products", ("paid",), "products_confirmed", "logistics.warehouse",
+                   _l("Confirm products")),
+        Transition("invoice", ("products_confirmed",), "invoiced", "logistics.invoice", _l("Mark invoiced"),
+                   condition=_invoice_recorded),
+        Transition("start_shipping", ("invoiced",), "shipping", "logistics.weigh", _l("Start shipping")),
+        Transition("finish_shipping", ("shipping",), "shipped", "logistics.gate", _l("All shipped"),
+                   condition=_all_shipped),
+        Transition("confirm_arrival", ("shipped",), "arrived", "logistics.order", _l("Confirm arrival")),
+        Transition("change", BEFORE_SHIPPING[1:], "recorded", "logistics.order", _l("Change the order"),
+                   comment_required=True, style="secondary"),
+        Transition("cancel", BEFORE_SHIPPING, "cancelled", "logistics.cancel", _l("Cancel the order"),
+                   comment_required=True, style="secondary"),
+    ],
+)
+
+
+def _payment_cleared(trip: Any, user: Any) -> str | None:
+    if trip.order.payment_cleared:
+        return None
+    return _("No gate pass before the payment is confirmed or credit is released.")
+
+
+TRIP_FLOW = Workflow(
+    name="logistics_trip",
+    states={
+        "tare_weighed": _l("Tare weighed"),
+        "loaded": _l("Loaded"),
+        "gross_weighed": _l("Gross weighed"),
+        "pass_issued": _l("Gate pass issued"),
+        "left": _l("Left the gate"),
+        "voided": _l("Voided"),
+    },
+    initial="tare_weighed",
+    transitions=[
+        Transition("load", ("tare_weighed",), "loaded", "logistics.warehouse", _l("Loaded")),
+        Transition("weigh_gross", ("loaded",), "gross_weighed", "logistics.weigh", _l("Take the gross pass")),
+        Transition("issue_pass", ("gross_weighed",), "pass_issued", "logistics.gate_pass", _l("Issue gate pass"),
+                   condition=_payment_cleared),
+        Transition("leave", ("pass_issued",), "left", "logistics.gate", _l("Let out at the gate")),
+        Transition("void", ("tare_weighed", "loaded", "gross_weighed", "pass_issued"), "voided",
+                   "logistics.void", _l("Void the ticket"), comment_required=True, style="secondary"),
+    ],
+)

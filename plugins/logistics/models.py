@@ -1,0 +1,151 @@
+"""Orders and shipping: products, vehicles, phone orders, weighbridge tickets, gate passes.
+
+Weights are integer kilograms, money integer cents. One order may leave on several trucks: each
+truck's trip is a weighbridge ticket (tare pass, gross pass) with its own gate pass.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.audit import Audited
+from core.db import db, utcnow
+from core.registry.models import Customer
+from core.workflow import guard_state
+from plugins.logistics.flows import ORDER_FLOW, TRIP_FLOW
+
+
+class Product(Audited, db.Model):
+    __tablename__ = "logistics_products"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    bag_weight_kg: Mapped[int] = mapped_column(Integer, default=40)
+    pellet_size: Mapped[str | None] = mapped_column(String(20))
+    price_cents_per_tonne: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Vehicle(Audited, db.Model):
+    __tablename__ = "logistics_vehicles"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plate: Mapped[str] = mapped_column(String(20), unique=True)
+    carrier: Mapped[str | None] = mapped_column(String(100))
+    driver: Mapped[str | None] = mapped_column(String(50))
+    phone: Mapped[str | None] = mapped_column(String(50))
+    capacity_kg: Mapped[int | None] = mapped_column(Integer)
+    last_tare_kg: Mapped[int | None] = mapped_column(Integer)
+    last_tare_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Order(Audited, db.Model):
+    """A phone order (电话订货记录) and its way to the customer."""
+
+    __tablename__ = "logistics_orders"
+    __audit_label__ = _l("Orders")
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    ordered_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    ordered_by: Mapped[str | None] = mapped_column(String(50))  # the person who phoned
+    address: Mapped[str | None] = mapped_column(String(300))
+    delivery_on: Mapped[date | None] = mapped_column(Date)
+    transport: Mapped[str] = mapped_column(String(20), default="pickup")
+    rush: Mapped[bool] = mapped_column(Boolean, default=False)
+    remarks: Mapped[str | None] = mapped_column(Text)
+    payment_cents: Mapped[int | None] = mapped_column(Integer)
+    payment_method: Mapped[str | None] = mapped_column(String(30))
+    credit_released: Mapped[bool] = mapped_column(Boolean, default=False)
+    invoice_number: Mapped[str | None] = mapped_column(String(50))
+    left_at: Mapped[datetime | None] = mapped_column(DateTime)
+    arrived_at: Mapped[datetime | None] = mapped_column(DateTime)
+    timing: Mapped[str | None] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(30), default=ORDER_FLOW.initial, index=True)
+    state_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    version_id: Mapped[int] = mapped_column(default=1)
+
+    customer: Mapped[Customer] = relationship(lazy="joined")
+    lines: Mapped[list[OrderLine]] = relationship(back_populates="order", lazy="selectin",
+                                                  cascade="all, delete-orphan", order_by="OrderLine.id")
+    trips: Mapped[list[Trip]] = relationship(back_populates="order", lazy="selectin", order_by="Trip.id")
+
+    __mapper_args__ = {"version_id_col": version_id}
+    __audit_exclude__ = frozenset({"version_id", "state_changed_at"})
+
+    @property
+    def ordered_kg(self) -> int:
+        return sum(line.quantity_kg for line in self.lines)
+
+    @property
+    def shipped_kg(self) -> int:
+        return sum(t.net_kg or 0 for t in self.trips if t.state == "left")
+
+    @property
+    def remaining_kg(self) -> int:
+        return max(self.ordered_kg - self.shipped_kg, 0)
+
+    @property
+    def amount_cents(self) -> int:
+        return sum(line.amount_cents for line in self.lines)
+
+    @property
+    def payment_cleared(self) -> bool:
+        return self.credit_released or bool(self.payment_cents)
+
+
+class OrderLine(Audited, db.Model):
+    __tablename__ = "logistics_order_lines"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("logistics_orders.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("logistics_products.id"))
+    quantity_kg: Mapped[int] = mapped_column(Integer)
+    bags: Mapped[int] = mapped_column(Integer)
+    price_cents_per_tonne: Mapped[int] = mapped_column(Integer)
+    amount_cents: Mapped[int] = mapped_column(Integer)
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+    product: Mapped[Product] = relationship(lazy="joined")
+
+
+class Trip(Audited, db.Model):
+    """One truck's trip for an order: the weighbridge ticket (过磅单). Passes are write-once."""
+
+    __tablename__ = "logistics_trips"
+    __audit_label__ = _l("Weighbridge tickets")
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("logistics_orders.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)  # for visibility
+    vehicle_id: Mapped[int] = mapped_column(ForeignKey("logistics_vehicles.id"), index=True)
+    tare_kg: Mapped[int | None] = mapped_column(Integer)
+    tare_at: Mapped[datetime | None] = mapped_column(DateTime)
+    tare_manual: Mapped[bool] = mapped_column(Boolean, default=False)
+    loaded_bags: Mapped[int | None] = mapped_column(Integer)
+    loaded_kg: Mapped[int | None] = mapped_column(Integer)
+    gross_kg: Mapped[int | None] = mapped_column(Integer)
+    gross_at: Mapped[datetime | None] = mapped_column(DateTime)
+    gross_manual: Mapped[bool] = mapped_column(Boolean, default=False)
+    net_kg: Mapped[int | None] = mapped_column(Integer)
+    findings: Mapped[list] = mapped_column(JSON, default=list)
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    voided_reason: Mapped[str | None] = mapped_column(Text)
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("logistics_trips.id"))
+    print_count: Mapped[int] = mapped_column(Integer, default=0)
+    pass_number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    pass_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    pass_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    state: Mapped[str] = mapped_column(String(30), default=TRIP_FLOW.initial, index=True)
+    state_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    order: Mapped[Order] = relationship(back_populates="trips")
+    vehicle: Mapped[Vehicle] = relationship(lazy="joined")
+
+    __audit_exclude__ = frozenset({"state_changed_at"})
+
+
+guard_state(Order, ORDER_FLOW)
+guard_state(Trip, TRIP_FLOW)

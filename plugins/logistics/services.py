@@ -1,0 +1,200 @@
+"""Order and weighbridge operations. Every state change goes through the flows; every number
+comes from a gapless per-series counter in the same transaction."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from core.db import db, utcnow
+from core.events import fire_after_commit
+from core.i18n import N_
+from core.numbering import next_number
+from core.registry.models import Customer
+from core.registry.services import record_first_order
+from plugins.logistics import checks
+from plugins.logistics.flows import ORDER_FLOW, TRIP_FLOW
+from plugins.logistics.models import Order, OrderLine, Product, Trip, Vehicle
+from plugins.logistics.timing import classify
+
+
+class WeighingRefused(Exception):
+    """A pass that may not be taken; ``findings`` says why, ``str()`` is for the user."""
+
+    def __init__(self, message: str, findings: list[checks.Finding] | None = None) -> None:
+        super().__init__(message)
+        self.findings = findings or []
+
+
+def local(moment: datetime) -> datetime:
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).replace(tzinfo=None)
+
+
+def document_number(prefix: str, moment: datetime, per: str = "year") -> str:
+    """Gapless per series and year (or day): DD-2026-00001, WB-20261123-0001."""
+    day = local(moment)
+    if per == "day":
+        key = day.strftime("%Y%m%d")
+        return f"{prefix}-{key}-{next_number(f'logistics.{prefix}.{key}'):04d}"
+    return f"{prefix}-{day.year}-{next_number(f'logistics.{prefix}.{day.year}'):05d}"
+
+
+@dataclass(frozen=True)
+class LineInput:
+    product: Product
+    tonnes: str | None = None
+    bags: int | None = None
+
+
+def line_amount(quantity_kg: int, price_cents_per_tonne: int) -> int:
+    """Cents, rounded half up, in integers only."""
+    return (quantity_kg * price_cents_per_tonne + 500) // 1000
+
+
+def create_order(customer: Customer, lines: list[LineInput], user: Any, **fields: Any) -> Order:
+    order = Order(number=document_number("DD", utcnow()), customer_id=customer.id, created_by=user.id,
+                  address=fields.pop("address", None) or customer.address, **fields)
+    for item in lines:
+        bag = item.product.bag_weight_kg
+        if item.bags:
+            quantity_kg, bags = item.bags * bag, item.bags
+        else:
+            from decimal import Decimal
+
+            quantity_kg = int(Decimal(item.tonnes) * 1000)
+            bags = -(-quantity_kg // bag) if bag else 0
+        order.lines.append(OrderLine(product_id=item.product.id, quantity_kg=quantity_kg, bags=bags,
+                                     price_cents_per_tonne=item.product.price_cents_per_tonne,
+                                     amount_cents=line_amount(quantity_kg, item.product.price_cents_per_tonne)))
+    db.session.add(order)
+    db.session.flush()
+    record_first_order(customer.id, local(order.ordered_at).date())
+    return order
+
+
+def check_settings() -> dict[str, checks.CheckSetting]:
+    return checks.settings_from_config(current_app.config.get("LOGISTICS_CHECKS"))
+
+
+def _enforce(findings: list[checks.Finding], user: Any, reason: str) -> checks.Decision:
+    decision = checks.decide(findings, reason, may_override=user.can("logistics.override"))
+    if not decision.allowed:
+        raise WeighingRefused(_("This pass cannot be taken: %(problems)s",
+                                problems="; ".join(describe(f) for f in decision.blocked + decision.needs_override)),
+                              findings)
+    return decision
+
+
+def take_tare(order: Order, vehicle: Vehicle, weight_kg: int, user: Any, manual: bool = False,
+              reason: str = "") -> Trip:
+    """The empty truck on the scale: opens a ticket (trip) for ``order``."""
+    if order.state not in ("invoiced", "shipping"):
+        raise WeighingRefused(_("Order %(number)s is not ready for loading (it is “%(state)s”).",
+                                number=order.number, state=ORDER_FLOW.state_label(order.state)))
+    if order.remaining_kg <= 0:
+        raise WeighingRefused(_("Order %(number)s has nothing left to ship.", number=order.number))
+    open_trip = db.session.scalar(select(Trip).where(Trip.vehicle_id == vehicle.id,
+                                                     Trip.state.in_(("tare_weighed", "loaded", "gross_weighed"))))
+    now = utcnow()
+    facts = checks.WeighingFacts(tare_kg=weight_kg, tare_at=now, stored_tare_kg=vehicle.last_tare_kg,
+                                 earlier_tare=open_trip is not None)
+    findings = checks.check_tare(facts, check_settings())
+    _enforce(findings, user, reason)
+    trip = Trip(number=document_number("WB", now, per="day"), customer_id=order.customer_id,
+                vehicle=vehicle, tare_kg=weight_kg, tare_at=now, tare_manual=manual,
+                findings=[finding_record(f) for f in findings], override_reason=reason.strip() or None)
+    order.trips.append(trip)
+    vehicle.last_tare_kg, vehicle.last_tare_at = weight_kg, now
+    if order.state == "invoiced":
+        ORDER_FLOW.apply(order, "start_shipping", user)
+    db.session.flush()
+    return trip
+
+
+def load(trip: Trip, bags: int, user: Any) -> Trip:
+    """The warehouse keeper records what went onto the truck (no loading without a tare pass)."""
+    line = trip.order.lines[0] if trip.order.lines else None
+    trip.loaded_bags = bags
+    trip.loaded_kg = bags * (line.product.bag_weight_kg if line else 0)
+    TRIP_FLOW.apply(trip, "load", user)
+    return trip
+
+
+def take_gross(trip: Trip, weight_kg: int, user: Any, manual: bool = False, reason: str = "") -> Trip:
+    now = utcnow()
+    facts = checks.WeighingFacts(tare_kg=trip.tare_kg, tare_at=trip.tare_at, gross_kg=weight_kg, gross_at=now,
+                                 loaded_kg=trip.loaded_kg, capacity_kg=trip.vehicle.capacity_kg,
+                                 earlier_gross=trip.gross_kg is not None)
+    findings = checks.check_gross(facts, check_settings())
+    _enforce(findings, user, reason)
+    TRIP_FLOW.apply(trip, "weigh_gross", user)
+    trip.gross_kg, trip.gross_at, trip.gross_manual = weight_kg, now, manual
+    trip.net_kg = weight_kg - trip.tare_kg
+    trip.findings = list(trip.findings or []) + [finding_record(f) for f in findings]
+    if reason.strip():
+        trip.override_reason = "; ".join(filter(None, [trip.override_reason, reason.strip()]))
+    return trip
+
+
+def issue_pass(trip: Trip, user: Any) -> Trip:
+    TRIP_FLOW.apply(trip, "issue_pass", user)
+    trip.pass_number = document_number("CM", utcnow())
+    trip.pass_token = secrets.token_urlsafe(16)
+    return trip
+
+
+class PassRefused(Exception):
+    pass
+
+
+def use_pass(code: str, user: Any) -> Trip:
+    """The gate accepts a pass once, by its number or the token in its QR code."""
+    code = code.strip()
+    trip = db.session.scalar(select(Trip).where((Trip.pass_number == code) | (Trip.pass_token == code)))
+    if trip is None:
+        raise PassRefused(_("No gate pass %(code)s.", code=code))
+    if trip.pass_used_at is not None:
+        raise PassRefused(_("Gate pass %(number)s was already used at %(time)s.", number=trip.pass_number,
+                            time=local(trip.pass_used_at).strftime("%Y-%m-%d %H:%M")))
+    if trip.state != "pass_issued":
+        raise PassRefused(_("Gate pass %(number)s is not valid (the ticket is “%(state)s”).",
+                            number=trip.pass_number, state=TRIP_FLOW.state_label(trip.state)))
+    trip.pass_used_at = utcnow()
+    TRIP_FLOW.apply(trip, "leave", user)
+    order = trip.order
+    if ORDER_FLOW.refusal(order, "finish_shipping", user) is None:
+        ORDER_FLOW.apply(order, "finish_shipping", user)
+        order.left_at = trip.pass_used_at
+        order.timing = classify(local(order.ordered_at).date(), local(order.left_at).date())
+        fire_after_commit("order_shipped", order=order)
+    return trip
+
+
+def finding_record(finding: checks.Finding) -> dict[str, Any]:
+    return {"check": finding.check, "level": int(finding.level),
+            "params": {k: str(v) for k, v in finding.params.items()}}
+
+
+MESSAGES = {
+    "gross_without_tare": N_("Gross pass without a tare pass."),
+    "gross_not_above_tare": N_("Gross %(gross)s kg is not above tare %(tare)s kg."),
+    "net_tolerance": N_("Net %(net)s kg is outside %(low)s–%(high)s kg for the %(loaded)s kg loaded."),
+    "tare_drift": N_("Tare %(tare)s kg differs %(percent)s%% from the stored %(stored)s kg."),
+    "interval_too_short": N_("Only %(minutes)s minutes between tare and gross."),
+    "interval_too_long": N_("%(minutes)s minutes between tare and gross: the tare is too old."),
+    "over_capacity": N_("Net %(net)s kg is over the vehicle's capacity of %(capacity)s kg."),
+    "weighed_twice": N_("This truck already has an open ticket, or this pass was taken already."),
+}
+
+
+def describe(finding: checks.Finding | dict[str, Any]) -> str:
+    check = finding.check if isinstance(finding, checks.Finding) else finding["check"]
+    params = finding.params if isinstance(finding, checks.Finding) else finding["params"]
+    return _(MESSAGES[check], **params)
