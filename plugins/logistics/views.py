@@ -1,14 +1,316 @@
-"""Orders and shipping pages."""
+"""Orders, the weighbridge station, the gate, and master data."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import or_, select
 
 from core.auth.permissions import permission_required
+from core.db import db, utcnow
+from core.events import commit
+from core.forms import choices
+from core.registry.models import Customer
+from core.registry.search import CustomerFilter, customer_query
+from core.visibility import get_visible_or_404, restrict
+from core.workflow import TransitionRefused
+from plugins.logistics import forms
+from plugins.logistics.capitals import amount_in_capitals
+from plugins.logistics.flows import ORDER_FLOW, TRIP_FLOW
+from plugins.logistics.models import Order, Product, Trip, Vehicle
+from plugins.logistics.services import (
+    LineInput,
+    PassRefused,
+    WeighingRefused,
+    create_order,
+    describe,
+    issue_pass,
+    load,
+    local,
+    take_gross,
+    take_tare,
+    use_pass,
+)
+from plugins.logistics.timing import is_overdue
 
 bp = Blueprint("logistics", __name__, url_prefix="/logistics")
+OPEN_TRIP_STATES = ("tare_weighed", "loaded", "gross_weighed", "pass_issued")
+
+
+def _today():
+    return local(utcnow()).date()
 
 
 @bp.route("/")
 @permission_required("logistics.view")
 def index():
-    return render_template("logistics/index.html")
+    state = request.args.get("state", "")
+    q = request.args.get("q", "").strip()
+    stmt = restrict(select(Order), Order).join(Customer, Customer.id == Order.customer_id)
+    if state in ORDER_FLOW.states:
+        stmt = stmt.where(Order.state == state)
+    if q:
+        stmt = stmt.where(or_(Order.number.ilike(f"%{q}%"), Customer.name.ilike(f"%{q}%"),
+                              Customer.name_initials.like(f"%{q.lower()}%")))
+    orders = db.session.scalars(stmt.order_by(Order.ordered_at.desc()).limit(200)).all()
+    return render_template("logistics/index.html", orders=orders, flow=ORDER_FLOW, state=state, q=q,
+                           today=_today(), is_overdue=is_overdue, local=local)
+
+
+def _products() -> list[Product]:
+    return list(db.session.scalars(select(Product).where(Product.active.is_(True)).order_by(Product.code)))
+
+
+@bp.route("/orders/new", methods=["GET", "POST"])
+@permission_required("logistics.order")
+def new_order():
+    customer_id = request.values.get("customer_id", type=int)
+    if not customer_id:
+        q = request.args.get("q", "").strip()
+        found = db.session.scalars(customer_query(CustomerFilter(q=q), current_user)
+                                   .order_by(Customer.code).limit(20)).all() if q else []
+        return render_template("logistics/pick_customer.html", q=q, customers=found)
+    customer = get_visible_or_404(Customer, customer_id)
+    form = forms.OrderForm()
+    products = _products()
+    for entry in form.lines:
+        entry.product_id.choices = choices([(0, "—")] + [(p.id, f"{p.code} {p.name}") for p in products])
+    if request.method == "GET":
+        form.address.data = customer.address
+    if form.validate_on_submit():
+        by_id = {p.id: p for p in products}
+        lines = [LineInput(by_id[e.product_id.data], tonnes=e.tonnes.data or None, bags=e.bags.data)
+                 for e in form.lines if e.product_id.data in by_id and (e.tonnes.data or e.bags.data)]
+        if not lines:
+            form.lines.errors.append(_("Enter at least one product with tonnes or bags."))
+        else:
+            order = create_order(customer, lines, current_user, ordered_by=form.ordered_by.data,
+                                 ordered_at=form.ordered_at.data, address=form.address.data,
+                                 delivery_on=form.delivery_on.data, transport=form.transport.data,
+                                 rush=form.rush.data, remarks=form.remarks.data)
+            commit()
+            flash(_("Order %(number)s recorded.", number=order.number), "success")
+            return redirect(url_for("logistics.order", order_id=order.id))
+    return render_template("logistics/order_form.html", form=form, customer=customer)
+
+
+def _order(order_id: int) -> Order:
+    return get_visible_or_404(Order, order_id)
+
+
+@bp.route("/orders/<int:order_id>")
+@permission_required("logistics.view")
+def order(order_id: int):
+    from core.audit import timeline
+    from core.registry.forms import TransitionForm
+
+    record = _order(order_id)
+    return render_template(
+        "logistics/order.html", order=record, flow=ORDER_FLOW, trip_flow=TRIP_FLOW,
+        transitions=[t for t in ORDER_FLOW.available(record, current_user)
+                     if t.name not in ("confirm_payment", "invoice", "start_shipping", "finish_shipping")],
+        transition_form=TransitionForm(), payment_form=forms.PaymentForm(), invoice_form=forms.InvoiceForm(),
+        capitals=amount_in_capitals(_yuan(record.amount_cents)), events=timeline(record), local=local,
+        today=_today(), is_overdue=is_overdue)
+
+
+def _yuan(cents: int) -> str:
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+def _back(record: Order) -> Any:
+    return redirect(url_for("logistics.order", order_id=record.id))
+
+
+def _apply(flow: Any, record: Any, name: str, comment: str = "") -> bool:
+    try:
+        done = flow.apply(record, name, current_user, comment)
+    except TransitionRefused as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+        return False
+    commit()
+    flash(_("Done: %(action)s.", action=done.label), "success")
+    return True
+
+
+@bp.route("/orders/<int:order_id>/transition", methods=["POST"])
+@permission_required("logistics.view")
+def order_transition(order_id: int):
+    from core.registry.forms import TransitionForm
+
+    record = _order(order_id)
+    form = TransitionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if form.transition.data == "release_credit" and current_user.can("logistics.credit"):
+        record.credit_released = True
+    _apply(ORDER_FLOW, record, form.transition.data, form.comment.data or "")
+    return _back(record)
+
+
+@bp.route("/orders/<int:order_id>/payment", methods=["POST"])
+@permission_required("logistics.payment")
+def order_payment(order_id: int):
+    record = _order(order_id)
+    form = forms.PaymentForm()
+    if not form.validate_on_submit():
+        flash("; ".join(e for errors in form.errors.values() for e in errors), "error")
+        return _back(record)
+    record.payment_cents, record.payment_method = form.amount.data, form.method.data
+    _apply(ORDER_FLOW, record, "confirm_payment")
+    return _back(record)
+
+
+@bp.route("/orders/<int:order_id>/invoice", methods=["POST"])
+@permission_required("logistics.invoice")
+def order_invoice(order_id: int):
+    record = _order(order_id)
+    form = forms.InvoiceForm()
+    if not form.validate_on_submit():
+        flash("; ".join(e for errors in form.errors.values() for e in errors), "error")
+        return _back(record)
+    record.invoice_number = form.invoice_number.data
+    _apply(ORDER_FLOW, record, "invoice")
+    return _back(record)
+
+
+@bp.route("/station", methods=["GET", "POST"])
+@permission_required("logistics.weigh")
+def station():
+    form = forms.TareForm()
+    ready = db.session.scalars(restrict(select(Order), Order).where(Order.state.in_(("invoiced", "shipping")))
+                               .order_by(Order.ordered_at)).all()
+    form.order_id.choices = choices((o.id, f"{o.number} {o.customer.name}") for o in ready)
+    if form.validate_on_submit():
+        record = get_visible_or_404(Order, form.order_id.data)
+        plate = form.plate.data.strip().upper()
+        vehicle = db.session.scalar(select(Vehicle).where(Vehicle.plate == plate))
+        if vehicle is None:
+            vehicle = Vehicle(plate=plate)
+            db.session.add(vehicle)
+            db.session.flush()
+        try:
+            trip = take_tare(record, vehicle, form.weight.data, current_user, manual=True,
+                             reason=form.reason.data or "")
+        except (WeighingRefused, TransitionRefused) as refusal:
+            db.session.rollback()
+            flash(str(refusal), "error")
+        else:
+            commit()
+            flash(_("Tare pass %(number)s: %(kg)s kg.", number=trip.number, kg=trip.tare_kg), "success")
+            return redirect(url_for("logistics.station"))
+    trips = db.session.scalars(restrict(select(Trip), Trip).where(Trip.state.in_(OPEN_TRIP_STATES))
+                               .order_by(Trip.tare_at)).all()
+    return render_template("logistics/station.html", form=form, trips=trips, trip_flow=TRIP_FLOW,
+                           load_form=forms.LoadForm(), gross_form=forms.GrossForm(), plain=FlaskForm(),
+                           local=local, describe=describe)
+
+
+def _trip(trip_id: int) -> Trip:
+    return get_visible_or_404(Trip, trip_id)
+
+
+@bp.route("/trips/<int:trip_id>/load", methods=["POST"])
+@permission_required("logistics.warehouse")
+def trip_load(trip_id: int):
+    trip, form = _trip(trip_id), forms.LoadForm()
+    if form.validate_on_submit():
+        try:
+            load(trip, form.bags.data, current_user)
+        except TransitionRefused as refusal:
+            db.session.rollback()
+            flash(str(refusal), "error")
+        else:
+            commit()
+    return redirect(url_for("logistics.station"))
+
+
+@bp.route("/trips/<int:trip_id>/gross", methods=["POST"])
+@permission_required("logistics.weigh")
+def trip_gross(trip_id: int):
+    trip, form = _trip(trip_id), forms.GrossForm()
+    if form.validate_on_submit():
+        try:
+            take_gross(trip, form.weight.data, current_user, manual=True, reason=form.reason.data or "")
+        except (WeighingRefused, TransitionRefused) as refusal:
+            db.session.rollback()
+            flash(str(refusal), "error")
+        else:
+            commit()
+            flash(_("Gross pass %(number)s: net %(kg)s kg.", number=trip.number, kg=trip.net_kg), "success")
+    return redirect(url_for("logistics.station"))
+
+
+@bp.route("/trips/<int:trip_id>/pass", methods=["POST"])
+@permission_required("logistics.gate_pass")
+def trip_pass(trip_id: int):
+    trip = _trip(trip_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        issue_pass(trip, current_user)
+    except TransitionRefused as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+    else:
+        commit()
+        flash(_("Gate pass %(number)s issued.", number=trip.pass_number), "success")
+    return redirect(request.form.get("next") or url_for("logistics.station"))
+
+
+@bp.route("/gate", methods=["GET", "POST"])
+@permission_required("logistics.gate")
+def gate():
+    form = forms.GateForm()
+    result = None
+    if form.validate_on_submit():
+        try:
+            trip = use_pass(form.code.data, current_user)
+        except (PassRefused, TransitionRefused) as refusal:
+            db.session.rollback()
+            result = {"ok": False, "message": str(refusal)}
+        else:
+            commit()
+            result = {"ok": True, "trip": trip}
+            form.code.data = ""
+    return render_template("logistics/gate.html", form=form, result=result, local=local)
+
+
+@bp.route("/products", methods=["GET", "POST"])
+@permission_required("logistics.view")
+def products():
+    form = forms.ProductForm()
+    if form.validate_on_submit() and current_user.can("logistics.master"):
+        if db.session.scalar(select(Product).where(Product.code == form.code.data)):
+            form.code.errors.append(_("This code is taken."))
+        else:
+            product = Product()
+            form.populate_obj(product)
+            db.session.add(product)
+            db.session.commit()
+            return redirect(url_for("logistics.products"))
+    rows = db.session.scalars(select(Product).order_by(Product.code)).all()
+    return render_template("logistics/products.html", form=form, products=rows)
+
+
+@bp.route("/vehicles", methods=["GET", "POST"])
+@permission_required("logistics.view")
+def vehicles():
+    form = forms.VehicleForm()
+    if form.validate_on_submit() and current_user.can("logistics.master"):
+        plate = form.plate.data.strip().upper()
+        if db.session.scalar(select(Vehicle).where(Vehicle.plate == plate)):
+            form.plate.errors.append(_("This truck is registered already."))
+        else:
+            vehicle = Vehicle()
+            form.populate_obj(vehicle)
+            vehicle.plate = plate
+            db.session.add(vehicle)
+            db.session.commit()
+            return redirect(url_for("logistics.vehicles"))
+    rows = db.session.scalars(select(Vehicle).order_by(Vehicle.plate)).all()
+    return render_template("logistics/vehicles.html", form=form, vehicles=rows, local=local)

@@ -1,0 +1,89 @@
+"""Forms of the orders and shipping pages."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    FormField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from core.db import utcnow
+from core.forms import LocalDateTimeField, MoneyField, choices
+
+TRANSPORT = {"pickup": _l("Customer pick-up"), "company": _l("Company truck"), "carrier": _l("Carrier")}
+TONNES = Regexp(r"^\d{1,4}(\.\d{1,3})?$", message=_l("Tonnes with at most three decimals, e.g. 25 or 12.5."))
+
+
+class LineForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    product_id = SelectField(_l("Product"), coerce=int, validators=[Optional()])
+    tonnes = StringField(_l("Tonnes"), validators=[Optional(), TONNES])
+    bags = IntegerField(_l("Bags"), validators=[Optional(), NumberRange(min=1)])
+
+
+class OrderForm(FlaskForm):
+    ordered_by = StringField(_l("Person ordering"), validators=[Optional(), Length(max=50)])
+    ordered_at = LocalDateTimeField(_l("Order time"), validators=[DataRequired()], default=utcnow)
+    address = StringField(_l("Delivery address"), validators=[Optional(), Length(max=300)])
+    delivery_on = DateField(_l("Requested delivery date"), validators=[Optional()])
+    transport = SelectField(_l("Transport"), choices=choices(TRANSPORT.items()))
+    rush = BooleanField(_l("Rush order"))
+    remarks = TextAreaField(_l("Remarks"), validators=[Optional(), Length(max=2000)])
+    lines = FieldList(FormField(LineForm), min_entries=3, max_entries=10)
+
+
+class PaymentForm(FlaskForm):
+    amount = MoneyField(_l("Amount received (yuan)"), validators=[DataRequired()])
+    method = SelectField(_l("Method"), choices=choices([("transfer", _l("Bank transfer")), ("cash", _l("Cash")),
+                                                        ("acceptance", _l("Bank acceptance bill"))]))
+
+
+class InvoiceForm(FlaskForm):
+    invoice_number = StringField(_l("Invoice number"), validators=[DataRequired(), Length(max=50)])
+
+
+class TareForm(FlaskForm):
+    order_id = SelectField(_l("Order"), coerce=int)
+    plate = StringField(_l("Truck plate"), validators=[DataRequired(), Length(max=20)])
+    weight = IntegerField(_l("Weight (kg)"), validators=[DataRequired(), NumberRange(min=1, max=200000)])
+    reason = StringField(_l("Reason for an override"), validators=[Optional(), Length(max=300)])
+
+
+class LoadForm(FlaskForm):
+    bags = IntegerField(_l("Bags loaded"), validators=[DataRequired(), NumberRange(min=1)])
+
+
+class GrossForm(FlaskForm):
+    weight = IntegerField(_l("Weight (kg)"), validators=[DataRequired(), NumberRange(min=1, max=200000)])
+    reason = StringField(_l("Reason for an override"), validators=[Optional(), Length(max=300)])
+
+
+class GateForm(FlaskForm):
+    code = StringField(_l("Gate pass number or QR code"), validators=[DataRequired(), Length(max=80)])
+
+
+class ProductForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    bag_weight_kg = IntegerField(_l("Bag weight (kg)"), validators=[DataRequired(), NumberRange(min=1, max=1000)])
+    pellet_size = StringField(_l("Pellet size"), validators=[Optional(), Length(max=20)])
+    price_cents_per_tonne = MoneyField(_l("Price per tonne (yuan)"), validators=[DataRequired()])
+    active = BooleanField(_l("Active"), default=True)
+
+
+class VehicleForm(FlaskForm):
+    plate = StringField(_l("Truck plate"), validators=[DataRequired(), Length(max=20)])
+    carrier = StringField(_l("Carrier"), validators=[Optional(), Length(max=100)])
+    driver = StringField(_l("Driver"), validators=[Optional(), Length(max=50)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)])
+    capacity_kg = IntegerField(_l("Capacity (kg)"), validators=[Optional(), NumberRange(min=1)])

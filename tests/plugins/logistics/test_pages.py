@@ -1,0 +1,76 @@
+"""The order flow through the pages, each step by the person whose job it is."""
+from sqlalchemy import select
+
+from core.db import db
+from core.testing import login, make_customer, post_form
+from plugins.logistics.models import Order, Trip
+
+
+def as_user(app, username):
+    client = app.test_client()
+    login(client, username)
+    return client
+
+
+def test_phone_order_to_used_gate_pass_through_the_pages(app, world):
+    office = as_user(app, "coordinator")
+    found = office.get("/logistics/orders/new?q=hnsl").get_data(as_text=True)
+    assert "河南双力饲料经销部" in found
+    cid = world["customer"].id
+    form_page = f"/logistics/orders/new?customer_id={cid}"
+    assert "郑州市金水路1号" in office.get(form_page).get_data(as_text=True)  # address filled in
+    response = post_form(office, "/logistics/orders/new", {
+        "customer_id": cid, "ordered_by": "王老板", "ordered_at": "2026-11-23T09:00", "transport": "pickup",
+        "lines-0-product_id": world["feed"].id, "lines-0-tonnes": "25", "lines-1-product_id": 0,
+        "lines-2-product_id": 0}, page=form_page)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    order = db.session.scalar(select(Order))
+    url = f"/logistics/orders/{order.id}"
+    page = office.get(url).get_data(as_text=True)
+    assert "人民币捌万壹仟伍佰元整" in page and "¥81,500.00" in page
+    post_form(office, f"{url}/transition", {"transition": "confirm_data"}, page=url)
+    post_form(office, f"{url}/transition", {"transition": "schedule"}, page=url)
+    post_form(office, f"{url}/payment", {"amount": "81500", "method": "transfer"}, page=url)
+    keeper = as_user(app, "keeper")
+    post_form(keeper, f"{url}/transition", {"transition": "confirm_products"}, page=url)
+    post_form(office, f"{url}/invoice", {"invoice_number": "FP-88"}, page=url)
+    db.session.expire_all()
+    assert db.session.get(Order, order.id).state == "invoiced"
+
+    weigher = as_user(app, "weigher")
+    station = "/logistics/station"
+    post_form(weigher, station, {"order_id": order.id, "plate": "豫A·12345", "weight": 15200})
+    trip = db.session.scalar(select(Trip))
+    assert trip.tare_kg == 15200 and trip.tare_manual
+    post_form(keeper, f"/logistics/trips/{trip.id}/load", {"bags": 625}, page=station)
+    refused = post_form(weigher, f"/logistics/trips/{trip.id}/gross", {"weight": 15000}, page=station,
+                        follow_redirects=True)
+    assert "不大于空车" in refused.get_data(as_text=True)
+    post_form(weigher, f"/logistics/trips/{trip.id}/gross", {"weight": 40540}, page=station)
+    post_form(weigher, f"/logistics/trips/{trip.id}/pass", {}, page=station)
+    db.session.expire_all()
+    trip = db.session.get(Trip, trip.id)
+    assert trip.net_kg == 25340 and trip.pass_number
+
+    gate = post_form(weigher, "/logistics/gate", {"code": trip.pass_token}).get_data(as_text=True)
+    assert "放行" in gate and "豫A·12345" in gate
+    again = post_form(weigher, "/logistics/gate", {"code": trip.pass_number}).get_data(as_text=True)
+    assert "已于" in again and "使用过" in again
+    db.session.expire_all()
+    assert db.session.get(Order, order.id).state == "shipped"
+
+
+def test_orders_of_other_regions_answer_404(app, world):
+    from plugins.logistics.services import LineInput, create_order
+
+    west = make_customer("西区客户", world["rep_west"])
+    order = create_order(west, [LineInput(world["feed"], tonnes="5")], world["coordinator"])
+    db.session.commit()
+    rep = as_user(app, "rep_east")
+    assert rep.get(f"/logistics/orders/{order.id}").status_code == 404
+    assert "西区客户" not in rep.get("/logistics/").get_data(as_text=True)
+
+
+def test_station_is_for_weighers(app, world):
+    assert as_user(app, "rep_east").get("/logistics/station").status_code == 403
+    assert as_user(app, "weigher").get("/logistics/station").status_code == 200
