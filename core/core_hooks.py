@@ -77,7 +77,7 @@ def dashboard_widgets(app, user):
     return awaiting_my_action(user) + important_dates(user)
 
 
-@hookimpl
+@hookimpl(tryfirst=True)
 def load_demo_data(app, session, rng):
     from core.demo import load_core_demo
 

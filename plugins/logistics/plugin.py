@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from core import Plugin, hookimpl
 from core.auth.roles import EVERYONE
-from core.contract import MenuItem, Permission
+from core.contract import MenuItem, Panel, Permission, Widget
 
 OFFICE = ("coordinator", "specialist", "cm_manager")
 
@@ -44,3 +44,44 @@ class LogisticsPlugin(Plugin):
     @hookimpl
     def menu_items(self, app, user):
         return [MenuItem(_l("Orders and shipping"), "logistics.index", order=20, permission="logistics.view")]
+
+    @hookimpl
+    def customer_metrics(self, app, customer_ids, period):
+        from plugins.logistics.reports import customer_metrics
+
+        return customer_metrics(customer_ids, period)
+
+    @hookimpl
+    def customer_panels(self, app, customer, user):
+        if not user.can("logistics.view"):
+            return []
+        from flask import render_template
+        from sqlalchemy import select
+
+        from core.db import db
+        from plugins.logistics.flows import ORDER_FLOW
+        from plugins.logistics.models import Order
+        from plugins.logistics.reports import on_time
+
+        orders = db.session.scalars(select(Order).where(Order.customer_id == customer.id)
+                                    .order_by(Order.ordered_at.desc()).limit(10)).all()
+        html = render_template("logistics/panel.html", orders=orders, flow=ORDER_FLOW,
+                               timing=on_time(user, days=365, customer_id=customer.id))
+        return [Panel(_l("Orders and shipments"), html, order=20)]
+
+    @hookimpl
+    def dashboard_widgets(self, app, user):
+        if not user.can("logistics.view"):
+            return []
+        from flask import render_template
+
+        from plugins.logistics.reports import on_time
+
+        return [Widget(_l("Delivery on time (30 days)"),
+                       render_template("logistics/widget.html", timing=on_time(user)), order=30)]
+
+    @hookimpl
+    def load_demo_data(self, app, session, rng):
+        from plugins.logistics.demo import load_demo
+
+        load_demo(session, rng)
