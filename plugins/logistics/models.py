@@ -134,7 +134,8 @@ class Trip(Audited, db.Model):
     override_reason: Mapped[str | None] = mapped_column(Text)
     voided_reason: Mapped[str | None] = mapped_column(Text)
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("logistics_trips.id"))
-    print_count: Mapped[int] = mapped_column(Integer, default=0)
+    print_count: Mapped[int] = mapped_column(Integer, default=0)  # weighbridge ticket prints
+    pass_print_count: Mapped[int] = mapped_column(Integer, default=0)  # gate pass prints
     pass_number: Mapped[str | None] = mapped_column(String(32), unique=True)
     pass_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     pass_used_at: Mapped[datetime | None] = mapped_column(DateTime)

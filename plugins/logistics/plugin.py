@@ -46,6 +46,12 @@ class LogisticsPlugin(Plugin):
         return [MenuItem(_l("Orders and shipping"), "logistics.index", order=20, permission="logistics.view")]
 
     @hookimpl
+    def register_documents(self, app):
+        from plugins.logistics.documents import documents
+
+        return documents()
+
+    @hookimpl
     def customer_metrics(self, app, customer_ids, period):
         from plugins.logistics.reports import customer_metrics
 

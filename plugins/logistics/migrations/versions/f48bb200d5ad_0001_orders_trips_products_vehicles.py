@@ -106,6 +106,7 @@ def upgrade():
     sa.Column('voided_reason', sa.Text(), nullable=True),
     sa.Column('replaces_id', sa.Integer(), nullable=True),
     sa.Column('print_count', sa.Integer(), nullable=False),
+    sa.Column('pass_print_count', sa.Integer(), nullable=False),
     sa.Column('pass_number', sa.String(length=32), nullable=True),
     sa.Column('pass_token', sa.String(length=64), nullable=True),
     sa.Column('pass_used_at', sa.DateTime(), nullable=True),
