@@ -1,7 +1,8 @@
 """Gapless document numbers from one counter row per series, updated in the caller's transaction."""
 from __future__ import annotations
 
-from sqlalchemy import String, select, update
+from sqlalchemy import String, insert, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import db
@@ -14,15 +15,21 @@ class Sequence(db.Model):
 
 
 def next_number(series: str) -> int:
-    """The next number of ``series``; the row lock (PostgreSQL) or write lock (SQLite) serialises
-    concurrent callers, and a rolled-back transaction gives its number back."""
-    session = db.session
-    row = session.execute(
-        select(Sequence.value).where(Sequence.series == series).with_for_update()
-    ).scalar_one_or_none()
-    if row is None:
-        session.add(Sequence(series=series, value=1))
-        session.flush()
+    """The next number of ``series``.
+
+    The increment comes first (UPDATE ... RETURNING): it takes the row lock on PostgreSQL and the
+    write lock on SQLite before the value is read, so concurrent callers queue instead of reading
+    the same value; a rolled-back transaction gives its number back.
+    """
+    table = Sequence.__table__
+    bump = (update(table).where(table.c.series == series).values(value=table.c.value + 1)
+            .returning(table.c.value))
+    value = db.session.execute(bump).scalar_one_or_none()
+    if value is not None:
+        return value
+    try:
+        with db.session.begin_nested():
+            db.session.execute(insert(table).values(series=series, value=1))
         return 1
-    session.execute(update(Sequence).where(Sequence.series == series).values(value=Sequence.value + 1))
-    return row + 1
+    except IntegrityError:  # another transaction created the series first
+        return db.session.execute(bump).scalar_one()
