@@ -150,3 +150,15 @@ class Trip(Audited, db.Model):
 
 guard_state(Order, ORDER_FLOW)
 guard_state(Trip, TRIP_FLOW)
+
+
+class StationReading(db.Model):
+    """The latest reading of each weighbridge station, written by its reader or agent."""
+
+    __tablename__ = "logistics_station_readings"
+    station: Mapped[str] = mapped_column(String(50), primary_key=True)
+    weight_kg: Mapped[int | None] = mapped_column(Integer)
+    stable: Mapped[bool | None] = mapped_column(Boolean)
+    captured_kg: Mapped[int | None] = mapped_column(Integer)  # the last stable capture (W-7)
+    captured_at: Mapped[datetime | None] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -16,9 +16,16 @@ class LogisticsPlugin(Plugin):
 
     @hookimpl
     def register_blueprints(self, app):
-        from plugins.logistics.views import bp
+        from plugins.logistics.views import bp, station_push
 
+        app.extensions["csrf"].exempt(station_push)  # the agent authenticates with the station token
         return [bp]
+
+    @hookimpl
+    def register_commands(self, app):
+        from plugins.logistics.cli import agent_command, simulator_command
+
+        return [simulator_command, agent_command]
 
     @hookimpl
     def register_permissions(self, app):

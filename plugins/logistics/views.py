@@ -3,7 +3,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -178,6 +188,16 @@ def order_invoice(order_id: int):
     return _back(record)
 
 
+def _weight_source(weight: int) -> bool | None:
+    """True for a typed weight (marked manual), False for the station's stable capture, None when the
+    form claims a capture the indicator no longer holds."""
+    from plugins.logistics.stations import fresh_capture
+
+    if request.form.get("source") != "indicator":
+        return True
+    return False if fresh_capture(request.form.get("station", "main"), weight) else None
+
+
 @bp.route("/station", methods=["GET", "POST"])
 @permission_required("logistics.weigh")
 def station():
@@ -193,8 +213,11 @@ def station():
             vehicle = Vehicle(plate=plate)
             db.session.add(vehicle)
             db.session.flush()
+        manual = _weight_source(form.weight.data)
         try:
-            trip = take_tare(record, vehicle, form.weight.data, current_user, manual=True,
+            if manual is None:
+                raise WeighingRefused(_("The indicator no longer shows that weight; take the reading again."))
+            trip = take_tare(record, vehicle, form.weight.data, current_user, manual=manual,
                              reason=form.reason.data or "")
         except (WeighingRefused, TransitionRefused) as refusal:
             db.session.rollback()
@@ -205,9 +228,11 @@ def station():
             return redirect(url_for("logistics.station"))
     trips = db.session.scalars(restrict(select(Trip), Trip).where(Trip.state.in_(OPEN_TRIP_STATES))
                                .order_by(Trip.tare_at)).all()
+    from plugins.logistics.stations import stations
+
     return render_template("logistics/station.html", form=form, trips=trips, trip_flow=TRIP_FLOW,
                            load_form=forms.LoadForm(), gross_form=forms.GrossForm(), plain=FlaskForm(),
-                           local=local, describe=describe)
+                           local=local, describe=describe, station_name=next(iter(stations())))
 
 
 def _trip(trip_id: int) -> Trip:
@@ -234,8 +259,11 @@ def trip_load(trip_id: int):
 def trip_gross(trip_id: int):
     trip, form = _trip(trip_id), forms.GrossForm()
     if form.validate_on_submit():
+        manual = _weight_source(form.weight.data)
         try:
-            take_gross(trip, form.weight.data, current_user, manual=True, reason=form.reason.data or "")
+            if manual is None:
+                raise WeighingRefused(_("The indicator no longer shows that weight; take the reading again."))
+            take_gross(trip, form.weight.data, current_user, manual=manual, reason=form.reason.data or "")
         except (WeighingRefused, TransitionRefused) as refusal:
             db.session.rollback()
             flash(str(refusal), "error")
@@ -314,3 +342,38 @@ def vehicles():
             return redirect(url_for("logistics.vehicles"))
     rows = db.session.scalars(select(Vehicle).order_by(Vehicle.plate)).all()
     return render_template("logistics/vehicles.html", form=form, vehicles=rows, local=local)
+
+
+@bp.route("/stations/<name>/readings", methods=["POST"])
+def station_push(name: str):
+    """Readings pushed by ``guanxi weighbridge-agent``, authenticated by the station's token."""
+    from plugins.logistics.stations import record, token_ok
+
+    presented = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not token_ok(name, presented):
+        abort(403)
+    data = request.get_json(silent=True) or {}
+    try:
+        weight = int(data["weight"])
+        captured = int(data["captured"]) if data.get("captured") is not None else None
+    except (KeyError, TypeError, ValueError):
+        abort(400)
+    record(name, weight, data.get("stable"), captured)
+    return jsonify({"ok": True})
+
+
+@bp.route("/stations/<name>/reading.json")
+@permission_required("logistics.weigh")
+def station_reading(name: str):
+    from plugins.logistics.models import StationReading
+    from plugins.logistics.stations import ensure_reader, stations
+
+    if name not in stations():
+        abort(404)
+    ensure_reader(current_app._get_current_object(), name)
+    row = db.session.get(StationReading, name)
+    if row is None:
+        return jsonify({"station": name, "weight": None})
+    return jsonify({"station": name, "weight": row.weight_kg, "stable": row.stable, "captured": row.captured_kg,
+                    "captured_at": row.captured_at.isoformat() if row.captured_at else None,
+                    "age_seconds": (utcnow() - row.updated_at).total_seconds()})

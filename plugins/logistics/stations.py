@@ -1,0 +1,72 @@
+"""Weighbridge stations: where their readings come from and where they are kept.
+
+``LOGISTICS_STATIONS = {"main": {"url": "socket://10.0.0.5:4001", "protocol": "yaohua",
+"token": "..."}}``. A station with a ``url`` is read inside the server (a networked indicator);
+one without is fed by ``guanxi weighbridge-agent`` on the weighbridge PC, which pushes readings
+with the station's token. Either way the latest reading is one row of ``StationReading``.
+"""
+from __future__ import annotations
+
+import hmac
+import threading
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask, current_app
+
+from core.db import db, utcnow
+from plugins.logistics.indicator.reader import Sample, run
+from plugins.logistics.models import StationReading
+
+CAPTURE_VALID = timedelta(minutes=5)
+_readers: dict[tuple[int, str], threading.Thread] = {}
+
+
+def stations() -> dict[str, dict[str, Any]]:
+    return current_app.config.get("LOGISTICS_STATIONS") or {"main": {"protocol": "yaohua"}}
+
+
+def record(station: str, weight: int | None, stable: bool | None, captured: int | None) -> StationReading:
+    row = db.session.get(StationReading, station) or StationReading(station=station)
+    row.weight_kg, row.stable, row.updated_at = weight, stable, utcnow()
+    if captured is not None:
+        row.captured_kg, row.captured_at = captured, utcnow()
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def token_ok(station: str, presented: str) -> bool:
+    expected = (stations().get(station) or {}).get("token")
+    return bool(expected) and hmac.compare_digest(expected, presented or "")
+
+
+def ensure_reader(app: Flask, station: str) -> None:
+    """Start the in-server reader of a networked station once per process."""
+    url = (stations().get(station) or {}).get("url")
+    key = (id(app), station)
+    if not url or (key in _readers and _readers[key].is_alive()):
+        return
+    protocol = stations()[station].get("protocol", "yaohua")
+
+    def publish(sample: Sample) -> None:
+        with app.app_context():
+            record(station, int(sample.reading.weight), sample.reading.stable,
+                   int(sample.captured) if sample.captured is not None else None)
+
+    def loop() -> None:
+        try:
+            run(url, protocol, publish)
+        except Exception:  # the indicator went away: log it; the next page view starts a new reader
+            app.logger.exception("weighbridge reader of station %s stopped", station)
+
+    thread = threading.Thread(target=loop, daemon=True, name=f"weighbridge-{station}")
+    _readers[key] = thread
+    thread.start()
+
+
+def fresh_capture(station: str, weight: int) -> bool:
+    """True if ``weight`` is the station's stable capture of the last few minutes."""
+    row = db.session.get(StationReading, station)
+    return bool(row and row.captured_kg == weight and row.captured_at
+                and utcnow() - row.captured_at <= CAPTURE_VALID)
