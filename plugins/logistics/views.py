@@ -199,8 +199,13 @@ def _weight_source(weight: int) -> bool | None:
 
 
 @bp.route("/station", methods=["GET", "POST"])
-@permission_required("logistics.weigh")
+@permission_required("logistics.view")
 def station():
+    """The weigher's page; the warehouse keeper uses it too, to record what was loaded."""
+    if not (current_user.can("logistics.weigh") or current_user.can("logistics.warehouse")):
+        abort(403)
+    if request.method == "POST" and not current_user.can("logistics.weigh"):
+        abort(403)
     form = forms.TareForm()
     ready = db.session.scalars(restrict(select(Order), Order).where(Order.state.in_(("invoiced", "shipping")))
                                .order_by(Order.ordered_at)).all()

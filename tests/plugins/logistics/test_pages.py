@@ -71,6 +71,10 @@ def test_orders_of_other_regions_answer_404(app, world):
     assert "西区客户" not in rep.get("/logistics/").get_data(as_text=True)
 
 
-def test_station_is_for_weighers(app, world):
+def test_station_is_for_weighers_and_warehouse_keepers(app, world):
     assert as_user(app, "rep_east").get("/logistics/station").status_code == 403
     assert as_user(app, "weigher").get("/logistics/station").status_code == 200
+    keeper = as_user(app, "keeper")
+    assert "记录装车" in keeper.get("/logistics/station").get_data(as_text=True)
+    response = post_form(keeper, "/logistics/station", {"order_id": 1, "plate": "X", "weight": 1})
+    assert response.status_code == 403
