@@ -64,6 +64,10 @@ ORDER_FLOW = Workflow(
 )
 
 
+def _is_reissue(trip: Any, user: Any) -> str | None:
+    return None if trip.replaces_id else _("Only a reissued ticket moves straight to this step.")
+
+
 def _payment_cleared(trip: Any, user: Any) -> str | None:
     if trip.order.payment_cleared:
         return None
@@ -89,5 +93,9 @@ TRIP_FLOW = Workflow(
         Transition("leave", ("pass_issued",), "left", "logistics.gate", _l("Let out at the gate")),
         Transition("void", ("tare_weighed", "loaded", "gross_weighed", "pass_issued"), "voided",
                    "logistics.void", _l("Void the ticket"), comment_required=True, style="secondary"),
+        Transition("reissue_loaded", ("tare_weighed",), "loaded", "logistics.void", _l("Reissued: loaded"),
+                   condition=_is_reissue),
+        Transition("reissue_weighed", ("tare_weighed",), "gross_weighed", "logistics.void",
+                   _l("Reissued: weighed"), condition=_is_reissue),
     ],
 )

@@ -87,3 +87,9 @@ class VehicleForm(FlaskForm):
     driver = StringField(_l("Driver"), validators=[Optional(), Length(max=50)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)])
     capacity_kg = IntegerField(_l("Capacity (kg)"), validators=[Optional(), NumberRange(min=1)])
+
+
+class CorrectionForm(FlaskForm):
+    tare = IntegerField(_l("Tare (kg)"), validators=[DataRequired(), NumberRange(min=1, max=200000)])
+    gross = IntegerField(_l("Gross (kg)"), validators=[Optional(), NumberRange(min=1, max=200000)])
+    reason = TextAreaField(_l("Reason for the correction"), validators=[DataRequired(), Length(max=500)])

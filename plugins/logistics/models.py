@@ -6,10 +6,12 @@ truck's trip is a weighbridge ticket (tare pass, gross pass) with its own gate p
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.base import NO_VALUE
 
 from core.audit import Audited
 from core.db import db, utcnow
@@ -147,9 +149,30 @@ class Trip(Audited, db.Model):
 
     __audit_exclude__ = frozenset({"state_changed_at"})
 
+    @property
+    def replaced_number(self) -> str | None:
+        if not self.replaces_id:
+            return None
+        return next((t.number for t in self.order.trips if t.id == self.replaces_id), None)
+
 
 guard_state(Order, ORDER_FLOW)
 guard_state(Trip, TRIP_FLOW)
+
+
+class TicketImmutable(RuntimeError):
+    """A weight on a ticket was about to be overwritten: correct by voiding and reissuing instead."""
+
+
+def _write_once(attribute: Any) -> None:
+    @event.listens_for(attribute, "set")
+    def _refuse_overwrite(target: Trip, value: Any, oldvalue: Any, initiator: Any) -> None:
+        if oldvalue not in (None, NO_VALUE) and value != oldvalue:
+            raise TicketImmutable(f"{attribute.key} of ticket {target.number} is written once")
+
+
+for _weight in (Trip.tare_kg, Trip.gross_kg, Trip.net_kg, Trip.pass_number):
+    _write_once(_weight)
 
 
 class StationReading(db.Model):

@@ -37,13 +37,11 @@ def local(moment: datetime) -> datetime:
     return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).replace(tzinfo=None)
 
 
-def document_number(prefix: str, moment: datetime, per: str = "year") -> str:
-    """Gapless per series and year (or day): DD-2026-00001, WB-20261123-0001."""
+def document_number(prefix: str, moment: datetime, dated: bool = False) -> str:
+    """Gapless per series and year: DD-2026-00001; a dated series shows the day, WB-20261123-00042."""
     day = local(moment)
-    if per == "day":
-        key = day.strftime("%Y%m%d")
-        return f"{prefix}-{key}-{next_number(f'logistics.{prefix}.{key}'):04d}"
-    return f"{prefix}-{day.year}-{next_number(f'logistics.{prefix}.{day.year}'):05d}"
+    sequence = next_number(f"logistics.{prefix}.{day.year}")
+    return f"{prefix}-{day.strftime('%Y%m%d') if dated else day.year}-{sequence:05d}"
 
 
 @dataclass(frozen=True)
@@ -107,7 +105,7 @@ def take_tare(order: Order, vehicle: Vehicle, weight_kg: int, user: Any, manual:
                                  earlier_tare=open_trip is not None)
     findings = checks.check_tare(facts, check_settings())
     _enforce(findings, user, reason)
-    trip = Trip(number=document_number("WB", now, per="day"), customer_id=order.customer_id,
+    trip = Trip(number=document_number("WB", now, dated=True), customer_id=order.customer_id,
                 vehicle=vehicle, tare_kg=weight_kg, tare_at=now, tare_manual=manual,
                 findings=[finding_record(f) for f in findings], override_reason=reason.strip() or None)
     order.trips.append(trip)
@@ -198,3 +196,27 @@ def describe(finding: checks.Finding | dict[str, Any]) -> str:
     check = finding.check if isinstance(finding, checks.Finding) else finding["check"]
     params = finding.params if isinstance(finding, checks.Finding) else finding["params"]
     return _(MESSAGES[check], **params)
+
+
+def reissue(trip: Trip, tare_kg: int, gross_kg: int | None, user: Any, reason: str) -> Trip:
+    """Correct a ticket: the old one is voided with the reason, a new one references it."""
+    TRIP_FLOW.apply(trip, "void", user, reason)
+    trip.voided_reason = reason.strip()
+    now = utcnow()
+    replacement = Trip(number=document_number("WB", now, dated=True), customer_id=trip.customer_id,
+                       vehicle=trip.vehicle, tare_kg=tare_kg, tare_at=trip.tare_at, tare_manual=True,
+                       loaded_bags=trip.loaded_bags, loaded_kg=trip.loaded_kg, replaces_id=trip.id,
+                       override_reason=reason.strip())
+    if gross_kg is not None:
+        if gross_kg <= tare_kg:
+            raise WeighingRefused(describe({"check": "gross_not_above_tare",
+                                            "params": {"gross": gross_kg, "tare": tare_kg}}))
+        replacement.gross_kg, replacement.gross_at, replacement.gross_manual = gross_kg, trip.gross_at or now, True
+        replacement.net_kg = gross_kg - tare_kg
+    trip.order.trips.append(replacement)
+    db.session.flush()
+    if replacement.gross_kg is not None:
+        TRIP_FLOW.apply(replacement, "reissue_weighed", user, reason)
+    elif replacement.loaded_bags:
+        TRIP_FLOW.apply(replacement, "reissue_loaded", user, reason)
+    return replacement

@@ -40,6 +40,7 @@ from plugins.logistics.services import (
     issue_pass,
     load,
     local,
+    reissue,
     take_gross,
     take_tare,
     use_pass,
@@ -293,6 +294,27 @@ def trip_pass(trip_id: int):
         commit()
         flash(_("Gate pass %(number)s issued.", number=trip.pass_number), "success")
     return redirect(request.form.get("next") or url_for("logistics.station"))
+
+
+@bp.route("/trips/<int:trip_id>/correct", methods=["GET", "POST"])
+@permission_required("logistics.void")
+def trip_correct(trip_id: int):
+    """Tickets are never edited: a correction voids the ticket and issues a new one referencing it."""
+    trip = _trip(trip_id)
+    if trip.state in ("left", "voided"):
+        abort(404)
+    form = forms.CorrectionForm(data={"tare": trip.tare_kg, "gross": trip.gross_kg} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            new = reissue(trip, form.tare.data, form.gross.data, current_user, form.reason.data)
+        except (WeighingRefused, TransitionRefused) as refusal:
+            db.session.rollback()
+            flash(str(refusal), "error")
+        else:
+            commit()
+            flash(_("Ticket %(old)s voided; %(new)s issued in its place.", old=trip.number, new=new.number), "success")
+            return redirect(url_for("logistics.order", order_id=trip.order_id))
+    return render_template("logistics/correct.html", form=form, trip=trip)
 
 
 @bp.route("/gate", methods=["GET", "POST"])

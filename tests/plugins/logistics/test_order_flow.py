@@ -171,3 +171,40 @@ def test_void_needs_a_reason(world):
         TRIP_FLOW.apply(trip, "void", world["manager"])
     TRIP_FLOW.apply(trip, "void", world["manager"], comment="车牌录错")
     assert trip.state == "voided"
+
+
+def test_weights_are_written_once_and_a_correction_voids_and_reissues(world):
+    from plugins.logistics.models import TicketImmutable
+    from plugins.logistics.services import reissue
+
+    order = new_order(world)
+    ready_to_load(world, order)
+    trip = take_tare(order, world["truck"], 15200, world["weigher"])
+    load(trip, 625, world["keeper"])
+    take_gross(trip, 40540, world["weigher"])
+    db.session.commit()
+    with pytest.raises(TicketImmutable):
+        trip.gross_kg = 40000
+    db.session.rollback()
+    new = reissue(trip, 15300, 40540, world["manager"], "空车称重时司机未下车")
+    db.session.commit()
+    assert trip.state == "voided" and trip.voided_reason == "空车称重时司机未下车"
+    assert new.replaces_id == trip.id and new.net_kg == 25240 and new.state == "gross_weighed"
+    assert new.number != trip.number and new.tare_manual
+    issue_pass(new, world["coordinator"])
+    use_pass(new.pass_number, world["weigher"])
+    assert order.state == "shipped" and order.shipped_kg == 25240
+
+
+def test_ticket_numbers_are_gapless_per_year_with_the_date(world):
+    order = new_order(world, tonnes="60")
+    ready_to_load(world, order)
+    from plugins.logistics.models import Vehicle
+
+    numbers = []
+    for plate in ("A1", "A2", "A3"):
+        truck = Vehicle(plate=plate)
+        db.session.add(truck)
+        numbers.append(take_tare(order, truck, 15000, world["weigher"]).number)
+    assert [n.rsplit("-", 1)[1] for n in numbers] == ["00001", "00002", "00003"]
+    assert all(n.startswith("WB-2") and len(n.split("-")[1]) == 8 for n in numbers)

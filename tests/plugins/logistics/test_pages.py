@@ -78,3 +78,25 @@ def test_station_is_for_weighers_and_warehouse_keepers(app, world):
     assert "记录装车" in keeper.get("/logistics/station").get_data(as_text=True)
     response = post_form(keeper, "/logistics/station", {"order_id": 1, "plate": "X", "weight": 1})
     assert response.status_code == 403
+
+
+def test_correction_through_the_page(app, world):
+    from plugins.logistics.services import load, take_gross, take_tare
+    from tests.plugins.logistics.test_order_flow import new_order, ready_to_load
+
+    order = new_order(world)
+    ready_to_load(world, order)
+    trip = take_tare(order, world["truck"], 15200, world["weigher"])
+    load(trip, 625, world["keeper"])
+    take_gross(trip, 40540, world["weigher"])
+    db.session.commit()
+    manager = as_user(app, "manager")
+    url = f"/logistics/trips/{trip.id}/correct"
+    page = post_form(manager, url, {"tare": 15300, "gross": 40540, "reason": "司机未下车"}, follow_redirects=True)
+    assert "已作废，已重开" in page.get_data(as_text=True)
+    replacement = db.session.scalar(select(Trip).where(Trip.replaces_id == trip.id))
+    ticket = manager.get(f"/print/weigh_ticket/{replacement.id}.pdf")
+    from tests.plugins.logistics.test_documents import text
+
+    assert f"替代已作废的过磅单 {trip.number}" in text(ticket.data)
+    assert as_user(app, "weigher").get(url).status_code == 403
