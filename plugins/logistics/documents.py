@@ -18,6 +18,7 @@ from plugins.logistics.capitals import amount_in_capitals
 from plugins.logistics.flows import ORDER_FLOW
 from plugins.logistics.forms import TRANSPORT
 from plugins.logistics.models import Order, Trip
+from plugins.logistics.schedule import load_sheet
 from plugins.logistics.services import local
 
 
@@ -63,6 +64,8 @@ def documents() -> list[Document]:
                  _order, page_size="A5 landscape"),
         Document("weigh_ticket", _l("Weighbridge ticket"), "logistics/print/weigh_ticket.html", "logistics.view",
                  _counted_trip, page_size="A5 landscape"),
+        Document("production_schedule", _l("Production schedule"), "logistics/print/schedule.html",
+                 "logistics.view", load_sheet, page_size="A4"),
         Document("gate_pass", _l("Gate pass"), "logistics/print/gate_pass.html", "logistics.view",
                  lambda record_id, user: _counted_trip(record_id, user, need_pass=True), page_size="A5 landscape"),
     ]

@@ -94,6 +94,20 @@ class LogisticsPlugin(Plugin):
                        render_template("logistics/widget.html", timing=on_time(user)), order=30)]
 
     @hookimpl
+    def state_changed(self, record, workflow, transition):
+        """Production hears of each scheduled order at once (the sheet collects them per day)."""
+        if workflow != "logistics_order" or transition != "schedule":
+            return
+        from core.db import db
+        from core.i18n import N_
+        from core.notifications import notify
+
+        products = ", ".join(f"{line.product.name} {line.quantity_kg / 1000:g} t" for line in record.lines)
+        notify(N_("Order %(number)s scheduled: %(products)s."), roles=["production"],
+               params={"number": record.number, "products": products}, link="/logistics/schedule")
+        db.session.commit()
+
+    @hookimpl
     def load_demo_data(self, app, session, rng):
         from plugins.logistics.demo import load_demo
 

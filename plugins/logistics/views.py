@@ -1,6 +1,7 @@
 """Orders, the weighbridge station, the gate, and master data."""
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import (
@@ -315,6 +316,16 @@ def trip_correct(trip_id: int):
             flash(_("Ticket %(old)s voided; %(new)s issued in its place.", old=trip.number, new=new.number), "success")
             return redirect(url_for("logistics.order", order_id=trip.order_id))
     return render_template("logistics/correct.html", form=form, trip=trip)
+
+
+@bp.route("/schedule")
+@permission_required("logistics.view")
+def schedule():
+    from plugins.logistics.schedule import parse_day, sheet
+
+    day = parse_day(request.args.get("day"), _today())
+    return render_template("logistics/schedule.html", day=day, rows=sheet(day),
+                           previous=day - timedelta(days=1), following=day + timedelta(days=1))
 
 
 @bp.route("/gate", methods=["GET", "POST"])

@@ -100,3 +100,29 @@ def test_correction_through_the_page(app, world):
 
     assert f"替代已作废的过磅单 {trip.number}" in text(ticket.data)
     assert as_user(app, "weigher").get(url).status_code == 403
+
+
+def test_scheduling_tells_production_and_fills_the_days_sheet(app, world):
+    from core.events import commit
+    from core.notifications import inbox
+    from core.testing import make_user
+    from plugins.logistics.flows import ORDER_FLOW
+    from plugins.logistics.services import local
+    from tests.plugins.logistics.test_documents import text
+    from tests.plugins.logistics.test_order_flow import new_order
+
+    production = make_user("production", ("production",))
+    first, second = new_order(world), new_order(world, tonnes="10")
+    for order in (first, second):
+        ORDER_FLOW.apply(order, "confirm_data", world["coordinator"])
+        ORDER_FLOW.apply(order, "schedule", world["coordinator"])
+    commit()
+    with app.test_request_context():
+        messages = [n.text() for n, _read in inbox(production)]
+    assert any(first.number in m and "育肥猪配合饲料 25 t" in m for m in messages)
+    day = local(first.ordered_at).date()
+    client = as_user(app, "production")
+    html = client.get(f"/logistics/schedule?day={day.isoformat()}").get_data(as_text=True)
+    assert "育肥猪配合饲料" in html and "35.000" in html and "875" in html
+    pdf = client.get(f"/print/production_schedule/{day.strftime('%Y%m%d')}.pdf")
+    assert "生产安排计划表" in text(pdf.data) and "35.000" in text(pdf.data)
