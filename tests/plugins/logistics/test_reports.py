@@ -46,3 +46,38 @@ def test_customer_page_panel_and_dashboard_widget(app, world):
     assert "订单与发货" in page and order.number in page
     dashboard = client.get("/").get_data(as_text=True)
     assert "按时发货（30 天）" in dashboard and 'id="on-time-rate">100%' in dashboard
+
+
+SHIPPED_EVENTS: list = []
+
+
+
+def test_order_shipped_fires_once_after_the_commit(tmp_path):
+    from core import Plugin, hookimpl
+    from core.events import commit
+    from core.testing import make_test_app, make_user
+    from plugins.logistics.models import Product, Vehicle
+
+    class Listener(Plugin):
+        @hookimpl
+        def order_shipped(self, app, order):
+            SHIPPED_EVENTS.append(order.number)
+
+    SHIPPED_EVENTS.clear()
+    app = make_test_app("sqlite", tmp_path, plugins=["logistics", "listener"],
+                        GUANXI_EXTRA_PLUGINS={"listener": Listener})
+    with app.app_context():
+        world = {name: make_user(name, (role,), "east" if role == "rep" else None) for name, role in (
+            ("rep_east", "rep"), ("coordinator", "coordinator"), ("keeper", "warehouse_keeper"),
+            ("weigher", "weigher"))}
+        world["feed"] = Product(code="P1", name="猪料", bag_weight_kg=40, price_cents_per_tonne=300000)
+        world["truck"] = Vehicle(plate="豫A·1", last_tare_kg=15200)
+        db.session.add_all([world["feed"], world["truck"]])
+        from core.testing import make_customer
+
+        world["customer"] = make_customer("客户", world["rep_east"])
+        order = new_order(world)
+        ship(world, order)  # commits with db.session.commit(): delivered at the next dispatch
+        assert SHIPPED_EVENTS == []
+        commit()
+        assert SHIPPED_EVENTS == [order.number]
