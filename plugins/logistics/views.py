@@ -164,30 +164,29 @@ def order_transition(order_id: int):
     return _back(record)
 
 
-@bp.route("/orders/<int:order_id>/payment", methods=["POST"])
-@permission_required("logistics.payment")
-def order_payment(order_id: int):
+def _record_and_apply(order_id: int, form: FlaskForm, transition: str, **values: Any) -> Any:
+    """Store what the step needs (amount received, invoice number), then take the step."""
     record = _order(order_id)
-    form = forms.PaymentForm()
     if not form.validate_on_submit():
         flash("; ".join(e for errors in form.errors.values() for e in errors), "error")
         return _back(record)
-    record.payment_cents, record.payment_method = form.amount.data, form.method.data
-    _apply(ORDER_FLOW, record, "confirm_payment")
+    for name, value in values.items():
+        setattr(record, name, getattr(form, value).data)
+    _apply(ORDER_FLOW, record, transition)
     return _back(record)
+
+
+@bp.route("/orders/<int:order_id>/payment", methods=["POST"])
+@permission_required("logistics.payment")
+def order_payment(order_id: int):
+    return _record_and_apply(order_id, forms.PaymentForm(), "confirm_payment",
+                             payment_cents="amount", payment_method="method")
 
 
 @bp.route("/orders/<int:order_id>/invoice", methods=["POST"])
 @permission_required("logistics.invoice")
 def order_invoice(order_id: int):
-    record = _order(order_id)
-    form = forms.InvoiceForm()
-    if not form.validate_on_submit():
-        flash("; ".join(e for errors in form.errors.values() for e in errors), "error")
-        return _back(record)
-    record.invoice_number = form.invoice_number.data
-    _apply(ORDER_FLOW, record, "invoice")
-    return _back(record)
+    return _record_and_apply(order_id, forms.InvoiceForm(), "invoice", invoice_number="invoice_number")
 
 
 def _weight_source(weight: int) -> bool | None:

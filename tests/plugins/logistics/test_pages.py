@@ -73,7 +73,8 @@ def test_orders_of_other_regions_answer_404(app, world):
 
 def test_station_is_for_weighers_and_warehouse_keepers(app, world):
     assert as_user(app, "rep_east").get("/logistics/station").status_code == 403
-    assert as_user(app, "weigher").get("/logistics/station").status_code == 200
+    page = as_user(app, "weigher").get("/logistics/station")
+    assert page.status_code == 200 and "<title>过磅 · 关系</title>" in page.get_data(as_text=True)
     keeper = as_user(app, "keeper")
     assert "记录装车" in keeper.get("/logistics/station").get_data(as_text=True)
     response = post_form(keeper, "/logistics/station", {"order_id": 1, "plate": "X", "weight": 1})
