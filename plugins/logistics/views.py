@@ -348,8 +348,10 @@ def gate():
 @bp.route("/products", methods=["GET", "POST"])
 @permission_required("logistics.view")
 def products():
+    if request.method == "POST" and not current_user.can("logistics.master"):
+        abort(403)
     form = forms.ProductForm()
-    if form.validate_on_submit() and current_user.can("logistics.master"):
+    if form.validate_on_submit():
         if db.session.scalar(select(Product).where(Product.code == form.code.data)):
             form.code.errors.append(_("This code is taken."))
         else:
@@ -365,8 +367,10 @@ def products():
 @bp.route("/vehicles", methods=["GET", "POST"])
 @permission_required("logistics.view")
 def vehicles():
+    if request.method == "POST" and not current_user.can("logistics.master"):
+        abort(403)
     form = forms.VehicleForm()
-    if form.validate_on_submit() and current_user.can("logistics.master"):
+    if form.validate_on_submit():
         plate = form.plate.data.strip().upper()
         if db.session.scalar(select(Vehicle).where(Vehicle.plate == plate)):
             form.plate.errors.append(_("This truck is registered already."))

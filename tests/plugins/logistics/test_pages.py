@@ -127,3 +127,19 @@ def test_scheduling_tells_production_and_fills_the_days_sheet(app, world):
     assert "育肥猪配合饲料" in html and "35.000" in html and "875" in html
     pdf = client.get(f"/print/production_schedule/{day.strftime('%Y%m%d')}.pdf")
     assert "生产安排计划表" in text(pdf.data) and "35.000" in text(pdf.data)
+
+
+def test_master_data_is_kept_by_the_office(app, world):
+    office = as_user(app, "coordinator")
+    post_form(office, "/logistics/products", {"code": "P9", "name": "鸭料", "bag_weight_kg": 40,
+                                              "price_cents_per_tonne": "3100.00", "active": "y"})
+    post_form(office, "/logistics/vehicles", {"plate": "豫d·11111", "capacity_kg": 20000})
+    from plugins.logistics.models import Product, Vehicle
+
+    assert db.session.scalar(select(Product).where(Product.code == "P9")).price_cents_per_tonne == 310000
+    assert db.session.scalar(select(Vehicle).where(Vehicle.plate == "豫D·11111")).capacity_kg == 20000
+    duplicate = post_form(office, "/logistics/vehicles", {"plate": "豫D·11111"})
+    assert "该车辆已登记" in duplicate.get_data(as_text=True)
+    weigher = as_user(app, "weigher")
+    assert post_form(weigher, "/logistics/products", {"code": "P10", "name": "x", "bag_weight_kg": 40,
+                                                      "price_cents_per_tonne": "1"}).status_code == 403
