@@ -101,6 +101,8 @@ def test_enabled_third_party_plugin_migrates_its_own_table_and_version_table(bac
         code, cid = customer.code, customer.id
     html = client.get(f"/customers/{cid}").get_data(as_text=True)
     assert "Sample panel" in html and f"<p>panel for {code}</p>" in html
+    listing = client.get("/customers/").get_data(as_text=True)
+    assert "<th>Sample column</th>" in listing and f"<td>S{cid}</td>" in listing
 
 
 def test_disabled_plugin_has_no_tables_no_menu_and_no_urls(tmp_path):

@@ -1,7 +1,7 @@
 from flask import Blueprint, render_template
 
 from core import Plugin, hookimpl
-from core.contract import MenuItem, Panel, Permission
+from core.contract import Column, MenuItem, Panel, Permission
 
 bp = Blueprint("sampleplug", __name__, url_prefix="/sampleplug")
 
@@ -40,3 +40,7 @@ class SamplePlugin(Plugin):
     @hookimpl
     def customer_tags(self, app, customer_ids):
         return {cid: ["sample"] for cid in customer_ids}
+
+    @hookimpl
+    def customer_list_columns(self, app, user):
+        return [Column("sample", "Sample column", lambda ids: {cid: f"S{cid}" for cid in ids})]

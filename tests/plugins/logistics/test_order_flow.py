@@ -208,3 +208,32 @@ def test_ticket_numbers_are_gapless_per_year_with_the_date(world):
         numbers.append(take_tare(order, truck, 15000, world["weigher"]).number)
     assert [n.rsplit("-", 1)[1] for n in numbers] == ["00001", "00002", "00003"]
     assert all(n.startswith("WB-2") and len(n.split("-")[1]) == 8 for n in numbers)
+
+
+@pytest.mark.parametrize("transition", [t for t in ORDER_FLOW.transitions])
+def test_every_order_transition_is_refused_to_someone_without_its_permission(world, transition):
+    from core.testing import make_user
+
+    order = new_order(world)
+    outsider = make_user("qc_person", ("qc",))  # may view orders, may do none of these steps
+    with pytest.raises(TransitionRefused):
+        ORDER_FLOW.apply(order, transition, outsider, comment="试试")
+
+
+def test_invoice_needs_its_number_and_a_shipped_order_cannot_be_cancelled(world):
+    order = new_order(world)
+    ORDER_FLOW.apply(order, "confirm_data", world["coordinator"])
+    ORDER_FLOW.apply(order, "schedule", world["coordinator"])
+    order.payment_cents = 1
+    ORDER_FLOW.apply(order, "confirm_payment", world["coordinator"])
+    ORDER_FLOW.apply(order, "confirm_products", world["keeper"])
+    with pytest.raises(TransitionRefused, match="发票号|invoice"):
+        ORDER_FLOW.apply(order, "invoice", world["coordinator"])
+    order.invoice_number = "FP-1"
+    ORDER_FLOW.apply(order, "invoice", world["coordinator"])
+    trip = take_tare(order, world["truck"], 15200, world["weigher"])
+    with pytest.raises(TransitionRefused):
+        ORDER_FLOW.apply(order, "cancel", world["coordinator"], comment="太晚了")
+    load(trip, 625, world["keeper"])
+    with pytest.raises(TransitionRefused, match="装车|loading"):
+        ORDER_FLOW.apply(order, "finish_shipping", world["weigher"])
