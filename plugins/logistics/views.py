@@ -345,44 +345,38 @@ def gate():
     return render_template("logistics/gate.html", form=form, result=result, local=local)
 
 
-@bp.route("/products", methods=["GET", "POST"])
-@permission_required("logistics.view")
-def products():
-    if request.method == "POST" and not current_user.can("logistics.master"):
-        abort(403)
-    form = forms.ProductForm()
-    if form.validate_on_submit():
-        if db.session.scalar(select(Product).where(Product.code == form.code.data)):
-            form.code.errors.append(_("This code is taken."))
-        else:
-            product = Product()
-            form.populate_obj(product)
-            db.session.add(product)
-            db.session.commit()
-            return redirect(url_for("logistics.products"))
-    rows = db.session.scalars(select(Product).order_by(Product.code)).all()
-    return render_template("logistics/products.html", form=form, products=rows)
+MASTER = {"products": (Product, forms.ProductForm, "code"), "vehicles": (Vehicle, forms.VehicleForm, "plate")}
 
 
-@bp.route("/vehicles", methods=["GET", "POST"])
+@bp.route("/<any(products, vehicles):kind>", methods=["GET", "POST"])
+@bp.route("/<any(products, vehicles):kind>/<int:row_id>", methods=["GET", "POST"])
 @permission_required("logistics.view")
-def vehicles():
+def master(kind: str, row_id: int | None = None):
+    """Products and vehicles: the list, a new one, or one edited (the office keeps them)."""
     if request.method == "POST" and not current_user.can("logistics.master"):
         abort(403)
-    form = forms.VehicleForm()
+    model, form_class, key = MASTER[kind]
+    row = db.session.get(model, row_id) if row_id else None
+    if row_id and row is None:
+        abort(404)
+    form = form_class(obj=row)
     if form.validate_on_submit():
-        plate = form.plate.data.strip().upper()
-        if db.session.scalar(select(Vehicle).where(Vehicle.plate == plate)):
-            form.plate.errors.append(_("This truck is registered already."))
+        value = getattr(form, key).data.strip()
+        value = value.upper() if key == "plate" else value
+        clash = db.session.scalar(select(model).where(getattr(model, key) == value))
+        if clash is not None and clash is not row:
+            getattr(form, key).errors.append(_("This code is taken.") if key == "code"
+                                             else _("This truck is registered already."))
         else:
-            vehicle = Vehicle()
-            form.populate_obj(vehicle)
-            vehicle.plate = plate
-            db.session.add(vehicle)
+            row = row or model()
+            form.populate_obj(row)
+            setattr(row, key, value)
+            db.session.add(row)
             db.session.commit()
-            return redirect(url_for("logistics.vehicles"))
-    rows = db.session.scalars(select(Vehicle).order_by(Vehicle.plate)).all()
-    return render_template("logistics/vehicles.html", form=form, vehicles=rows, local=local)
+            flash(_("Saved."), "success")
+            return redirect(url_for("logistics.master", kind=kind))
+    rows = db.session.scalars(select(model).order_by(getattr(model, key))).all()
+    return render_template(f"logistics/{kind}.html", form=form, rows=rows, editing=row, local=local)
 
 
 @bp.route("/stations/<name>/readings", methods=["POST"])

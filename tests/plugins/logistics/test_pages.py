@@ -140,6 +140,12 @@ def test_master_data_is_kept_by_the_office(app, world):
     assert db.session.scalar(select(Vehicle).where(Vehicle.plate == "豫D·11111")).capacity_kg == 20000
     duplicate = post_form(office, "/logistics/vehicles", {"plate": "豫D·11111"})
     assert "该车辆已登记" in duplicate.get_data(as_text=True)
+    product = db.session.scalar(select(Product).where(Product.code == "P9"))
+    post_form(office, f"/logistics/products/{product.id}", {"code": "P9", "name": "鸭料", "bag_weight_kg": 40,
+                                                            "price_cents_per_tonne": "3150.00"})
+    db.session.expire_all()
+    product = db.session.get(Product, product.id)
+    assert product.price_cents_per_tonne == 315000 and product.active is False  # unticked: taken off sale
     weigher = as_user(app, "weigher")
     assert post_form(weigher, "/logistics/products", {"code": "P10", "name": "x", "bag_weight_kg": 40,
                                                       "price_cents_per_tonne": "1"}).status_code == 403
