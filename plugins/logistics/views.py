@@ -1,6 +1,7 @@
 """Orders, the weighbridge station, the gate, and master data."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -137,16 +138,25 @@ def _back(record: Order) -> Any:
     return redirect(url_for("logistics.order", order_id=record.id))
 
 
-def _apply(flow: Any, record: Any, name: str, comment: str = "") -> bool:
+REFUSALS = (TransitionRefused, WeighingRefused, PassRefused)
+
+
+def _attempt(action: Callable[[], Any], done: Callable[[Any], str]) -> Any:
+    """Run one step: on a refusal roll back and show why; otherwise commit and confirm."""
     try:
-        done = flow.apply(record, name, current_user, comment)
-    except TransitionRefused as refusal:
+        result = action()
+    except REFUSALS as refusal:
         db.session.rollback()
         flash(str(refusal), "error")
-        return False
+        return None
     commit()
-    flash(_("Done: %(action)s.", action=done.label), "success")
-    return True
+    flash(done(result), "success")
+    return result
+
+
+def _apply(flow: Any, record: Any, name: str, comment: str = "") -> Any:
+    return _attempt(lambda: flow.apply(record, name, current_user, comment),
+                    lambda step: _("Done: %(action)s.", action=step.label))
 
 
 @bp.route("/orders/<int:order_id>/transition", methods=["POST"])
@@ -189,6 +199,12 @@ def order_invoice(order_id: int):
     return _record_and_apply(order_id, forms.InvoiceForm(), "invoice", invoice_number="invoice_number")
 
 
+def _checked(manual: bool | None) -> bool:
+    if manual is None:
+        raise WeighingRefused(_("The indicator no longer shows that weight; take the reading again."))
+    return manual
+
+
 def _weight_source(weight: int) -> bool | None:
     """True for a typed weight (marked manual), False for the station's stable capture, None when the
     form claims a capture the indicator no longer holds."""
@@ -220,17 +236,10 @@ def station():
             db.session.add(vehicle)
             db.session.flush()
         manual = _weight_source(form.weight.data)
-        try:
-            if manual is None:
-                raise WeighingRefused(_("The indicator no longer shows that weight; take the reading again."))
-            trip = take_tare(record, vehicle, form.weight.data, current_user, manual=manual,
-                             reason=form.reason.data or "")
-        except (WeighingRefused, TransitionRefused) as refusal:
-            db.session.rollback()
-            flash(str(refusal), "error")
-        else:
-            commit()
-            flash(_("Tare pass %(number)s: %(kg)s kg.", number=trip.number, kg=trip.tare_kg), "success")
+        trip = _attempt(lambda: take_tare(record, vehicle, form.weight.data, current_user,
+                                          manual=_checked(manual), reason=form.reason.data or ""),
+                        lambda t: _("Tare pass %(number)s: %(kg)s kg.", number=t.number, kg=t.tare_kg))
+        if trip:
             return redirect(url_for("logistics.station"))
     trips = db.session.scalars(restrict(select(Trip), Trip).where(Trip.state.in_(OPEN_TRIP_STATES))
                                .order_by(Trip.tare_at)).all()
@@ -250,13 +259,8 @@ def _trip(trip_id: int) -> Trip:
 def trip_load(trip_id: int):
     trip, form = _trip(trip_id), forms.LoadForm()
     if form.validate_on_submit():
-        try:
-            load(trip, form.bags.data, current_user)
-        except TransitionRefused as refusal:
-            db.session.rollback()
-            flash(str(refusal), "error")
-        else:
-            commit()
+        _attempt(lambda: load(trip, form.bags.data, current_user),
+                 lambda t: _("%(number)s: %(bags)s bags loaded.", number=t.number, bags=t.loaded_bags))
     return redirect(url_for("logistics.station"))
 
 
@@ -266,16 +270,9 @@ def trip_gross(trip_id: int):
     trip, form = _trip(trip_id), forms.GrossForm()
     if form.validate_on_submit():
         manual = _weight_source(form.weight.data)
-        try:
-            if manual is None:
-                raise WeighingRefused(_("The indicator no longer shows that weight; take the reading again."))
-            take_gross(trip, form.weight.data, current_user, manual=manual, reason=form.reason.data or "")
-        except (WeighingRefused, TransitionRefused) as refusal:
-            db.session.rollback()
-            flash(str(refusal), "error")
-        else:
-            commit()
-            flash(_("Gross pass %(number)s: net %(kg)s kg.", number=trip.number, kg=trip.net_kg), "success")
+        _attempt(lambda: take_gross(trip, form.weight.data, current_user, manual=_checked(manual),
+                                    reason=form.reason.data or ""),
+                 lambda t: _("Gross pass %(number)s: net %(kg)s kg.", number=t.number, kg=t.net_kg))
     return redirect(url_for("logistics.station"))
 
 
@@ -285,14 +282,8 @@ def trip_pass(trip_id: int):
     trip = _trip(trip_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    try:
-        issue_pass(trip, current_user)
-    except TransitionRefused as refusal:
-        db.session.rollback()
-        flash(str(refusal), "error")
-    else:
-        commit()
-        flash(_("Gate pass %(number)s issued.", number=trip.pass_number), "success")
+    _attempt(lambda: issue_pass(trip, current_user),
+             lambda t: _("Gate pass %(number)s issued.", number=t.pass_number))
     return redirect(request.form.get("next") or url_for("logistics.station"))
 
 
@@ -304,16 +295,11 @@ def trip_correct(trip_id: int):
     if trip.state in ("left", "voided"):
         abort(404)
     form = forms.CorrectionForm(data={"tare": trip.tare_kg, "gross": trip.gross_kg} if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            new = reissue(trip, form.tare.data, form.gross.data, current_user, form.reason.data)
-        except (WeighingRefused, TransitionRefused) as refusal:
-            db.session.rollback()
-            flash(str(refusal), "error")
-        else:
-            commit()
-            flash(_("Ticket %(old)s voided; %(new)s issued in its place.", old=trip.number, new=new.number), "success")
-            return redirect(url_for("logistics.order", order_id=trip.order_id))
+    old_number = trip.number
+    if form.validate_on_submit() and _attempt(
+            lambda: reissue(trip, form.tare.data, form.gross.data, current_user, form.reason.data),
+            lambda new: _("Ticket %(old)s voided; %(new)s issued in its place.", old=old_number, new=new.number)):
+        return redirect(url_for("logistics.order", order_id=trip.order_id))
     return render_template("logistics/correct.html", form=form, trip=trip)
 
 
