@@ -21,8 +21,8 @@ UPCOMING_DAYS = 30
 
 def awaiting_my_action(user: Any) -> list[Widget]:
     """Archives waiting in a state this user can move on (one grouped query)."""
-    waiting_states = {t.source[0]: t for t in Customer.__workflow__.transitions.values()
-                      if user.can(t.permission) and t.name != "send_back"}
+    waiting_states = {state: t for t in Customer.__workflow__.transitions.values()
+                      if user.can(t.permission) and t.name != "send_back" for state in t.source}
     if not waiting_states:
         return []
     rows = db.session.execute(
@@ -35,7 +35,8 @@ def awaiting_my_action(user: Any) -> list[Widget]:
     if user.can("customers.verify"):
         overdue = db.session.scalars(customer_query(CustomerFilter(overdue=True), user)
                                      .order_by(Customer.state_changed_at).limit(10)).all()
-    html = render_template("customers/widget_awaiting.html", items=items, overdue=overdue)
+    html = render_template("customers/widget_awaiting.html", items=items, overdue=overdue,
+                           flow=Customer.__workflow__)
     return [Widget(_l("Archives awaiting you"), html, order=10)]
 
 

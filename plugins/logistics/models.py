@@ -144,7 +144,7 @@ class Trip(Audited, db.Model):
     state: Mapped[str] = mapped_column(String(30), default=TRIP_FLOW.initial, index=True)
     state_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
-    order: Mapped[Order] = relationship(back_populates="trips")
+    order: Mapped[Order] = relationship(back_populates="trips", lazy="joined")
     vehicle: Mapped[Vehicle] = relationship(lazy="joined")
 
     __audit_exclude__ = frozenset({"state_changed_at"})

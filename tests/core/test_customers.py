@@ -56,7 +56,7 @@ def test_dashboard_widget_counts_archives_awaiting_the_manager(client, users):
     db.session.commit()
     login(client, "rm_east")
     html = client.get("/").get_data(as_text=True)
-    assert "待您处理的档案" in html and "核实签字</a>: <strong>2</strong>" in html
+    assert "待您处理的档案" in html and "核实签字</a> <small class=\"muted\">(已提交)</small>: <strong>2</strong>" in html
 
 
 def test_demo_command_loads_a_feed_company_once(app):
@@ -67,3 +67,17 @@ def test_demo_command_loads_a_feed_company_once(app):
     assert "already" in runner.invoke(args=["demo"]).output
     listing = runner.invoke(args=["plugins"]).output
     assert "logistics" in listing and "enabled" in listing
+
+
+def test_sent_back_archives_count_as_waiting_for_the_rep(client, users):
+    from core.registry.archive_flow import ARCHIVE_FLOW
+
+    returned = make_customer("退回的", users["rep_east"])
+    ARCHIVE_FLOW.apply(returned, "submit", users["rep_east"])
+    ARCHIVE_FLOW.apply(returned, "send_back", users["rm_east"], comment="补充资料")
+    make_customer("草稿", users["rep_east"])
+    db.session.commit()
+    login(client, "rep_east")
+    html = client.get("/").get_data(as_text=True)
+    assert "提交核实</a> <small class=\"muted\">(草稿)</small>: <strong>1</strong>" in html
+    assert "提交核实</a> <small class=\"muted\">(已退回)</small>: <strong>1</strong>" in html

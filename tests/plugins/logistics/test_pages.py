@@ -149,3 +149,27 @@ def test_master_data_is_kept_by_the_office(app, world):
     weigher = as_user(app, "weigher")
     assert post_form(weigher, "/logistics/products", {"code": "P10", "name": "x", "bag_weight_kg": 40,
                                                       "price_cents_per_tonne": "1"}).status_code == 403
+
+
+def test_orders_list_and_station_queries_do_not_grow_with_rows(app, world):
+    from core.testing import QueryCounter
+    from plugins.logistics.models import Vehicle
+    from plugins.logistics.services import take_tare
+    from tests.plugins.logistics.test_order_flow import new_order, ready_to_load
+
+    counts = []
+    for total in (2, 8):
+        while db.session.query(Order).count() < total:
+            order = new_order(world)
+            ready_to_load(world, order)
+            truck = Vehicle(plate=f"T{db.session.query(Order).count()}")
+            db.session.add(truck)
+            take_tare(order, truck, 15000, world["weigher"])
+            db.session.commit()
+        client = as_user(app, "weigher")
+        with QueryCounter() as orders_page:
+            client.get("/logistics/")
+        with QueryCounter() as station_page:
+            client.get("/logistics/station")
+        counts.append((orders_page.count, station_page.count))
+    assert counts[0] == counts[1], counts
