@@ -25,8 +25,6 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-    "MAIL_ENABLED": False,
-    "PAGE_SIZE": 50,
 }
 
 # environment variable -> config key

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -70,4 +70,3 @@ class Period:
 
     start: Any
     end: Any
-    extra: dict[str, Any] = field(default_factory=dict)

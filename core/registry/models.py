@@ -15,7 +15,6 @@ from core.db import db, utcnow
 from core.registry.archive_flow import ARCHIVE_FLOW
 from core.workflow import guard_state
 
-BUSINESS_TYPES = ("distributor", "farm", "feed_mill")
 SIZE_CLASSES = ("A", "B", "C")
 OLD_CUSTOMER_DAYS = 365
 
@@ -85,9 +84,6 @@ class CustomerChild(Audited):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-KEY_PERSON_ROLES = ("owner", "operator", "manager", "legal_rep", "other")
-
-
 class KeyPerson(CustomerChild, db.Model):
     __tablename__ = "customer_people"
     __audit_label__ = _l("Key people")
@@ -147,9 +143,6 @@ class SecondaryCustomer(CustomerChild, db.Model):
     notes: Mapped[str | None] = mapped_column(Text)
 
 
-CONTACT_KINDS = ("visit", "phone")
-
-
 class ContactLog(CustomerChild, db.Model):
     """A visit or phone call (拜访 / 电话记录)."""
 
@@ -167,9 +160,6 @@ class ContactLog(CustomerChild, db.Model):
     follow_up_on: Mapped[date | None] = mapped_column(Date)
 
     user: Mapped[User | None] = relationship(lazy="joined")
-
-
-DATE_KINDS = ("birthday", "opening", "wedding", "other")
 
 
 class ImportantDate(CustomerChild, db.Model):
