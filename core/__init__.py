@@ -46,7 +46,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     host = build_host(app)
     app.extensions["guanxi"] = host
     core_dir = Path(__file__).resolve().parent
-    translations = [core_dir / "translations"]
+    translations = {"core": core_dir / "translations"}
     template_dirs: dict[str, Path] = {}
     static_dirs: dict[str, Path] = {}
     for info in host.enabled:
@@ -55,7 +55,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             if folder:
                 target[info.name] = folder
         if info.cls.folder("translations"):
-            translations.append(info.cls.folder("translations"))
+            translations[info.name] = info.cls.folder("translations")
     init_i18n(app, translations)
     init_themes(app, template_dirs, static_dirs)
     with app.app_context():

@@ -9,6 +9,7 @@ from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy import select
 
 from core import PluginError, create_app
+from core.i18n_commands import i18n
 
 
 def _factory():
@@ -200,3 +201,4 @@ def customers_flag_overdue() -> None:
 
 
 CORE_COMMANDS = [db, demo, plugins_command, users, customers]
+main.add_command(i18n)  # works without an application: it only reads and writes catalogues

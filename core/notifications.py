@@ -5,11 +5,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from flask_babel import gettext
 from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, and_, exists, func, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import db, utcnow
+from core.i18n import CORE, translate
 
 
 class Notification(db.Model):
@@ -19,12 +19,13 @@ class Notification(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role_code: Mapped[str | None] = mapped_column(String(50), index=True)
     subject: Mapped[str] = mapped_column(String(200))  # msgid, translated when shown
+    domain: Mapped[str] = mapped_column(String(64), default=CORE, server_default=CORE)  # whose catalogue holds it
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     body: Mapped[str | None] = mapped_column(Text)
     link: Mapped[str | None] = mapped_column(String(300))
 
     def text(self) -> str:
-        return gettext(self.subject, **(self.params or {}))
+        return translate(self.subject, self.domain, **(self.params or {}))
 
 
 class NotificationRead(db.Model):
@@ -40,12 +41,14 @@ def notify(subject: str, *, users: Iterable[int] = (), roles: Iterable[str] = ()
            link: str | None = None) -> list[Notification]:
     """Queue a message for users (by id) and roles (by code) in the current transaction.
 
-    ``subject`` is a message id marked with ``N_`` and translated for each reader.
+    ``subject`` is a message id marked with ``N_`` (core's or a plugin domain's ``mark``) and
+    translated for each reader in the domain it was marked in.
     """
-    rows = [Notification(user_id=uid, subject=subject, params=params or {}, body=body, link=link)
-            for uid in dict.fromkeys(users)]
-    rows += [Notification(role_code=code, subject=subject, params=params or {}, body=body, link=link)
-             for code in dict.fromkeys(roles)]
+    domain = getattr(subject, "domain", CORE)
+    fields = {"subject": str(subject), "domain": domain, "params": params or {}, "body": body,
+              "link": link}
+    rows = [Notification(user_id=uid, **fields) for uid in dict.fromkeys(users)]
+    rows += [Notification(role_code=code, **fields) for code in dict.fromkeys(roles)]
     db.session.add_all(rows)
     return rows
 

@@ -32,4 +32,5 @@ if [ ! -f "$stamp" ] || [ setup.cfg -nt "$stamp" ]; then
   .venv/bin/python -c "import core, flask_babel, weasyprint, playwright"
   touch "$stamp"
 fi
+.venv/bin/guanxi i18n compile >/dev/null
 .venv/bin/python -m core.fonts

@@ -1,11 +1,10 @@
 """Complaints: plugin metadata and hook implementations."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from core import Plugin, hookimpl
 from core.auth.roles import EVERYONE
 from core.contract import MenuItem, Permission
+from plugins.complaints.i18n import _l
 
 
 class ComplaintsPlugin(Plugin):

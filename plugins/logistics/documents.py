@@ -8,7 +8,6 @@ from typing import Any
 import qrcode
 import qrcode.image.svg
 from flask import abort
-from flask_babel import lazy_gettext as _l
 
 from core.audit import record_event
 from core.contract import Document
@@ -17,6 +16,7 @@ from core.visibility import get_visible_or_404
 from plugins.logistics.capitals import amount_in_capitals
 from plugins.logistics.flows import ORDER_FLOW
 from plugins.logistics.forms import TRANSPORT
+from plugins.logistics.i18n import _l
 from plugins.logistics.models import Order, Trip
 from plugins.logistics.schedule import load_sheet
 from plugins.logistics.services import local

@@ -3,10 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-
 from core.workflow import Transition, Workflow
+from plugins.logistics.i18n import _, _l
 
 BEFORE_SHIPPING = ("recorded", "data_confirmed", "scheduled", "paid", "products_confirmed", "invoiced")
 

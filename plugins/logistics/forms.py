@@ -1,7 +1,6 @@
 """Forms of the orders and shipping pages."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -17,6 +16,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from core.db import utcnow
 from core.forms import LocalDateTimeField, MoneyField, choices
+from plugins.logistics.i18n import _l
 
 TRANSPORT = {"pickup": _l("Customer pick-up"), "company": _l("Company truck"), "carrier": _l("Carrier")}
 TONNES = Regexp(r"^\d{1,4}(\.\d{1,3})?$", message=_l("Tonnes with at most three decimals, e.g. 25 or 12.5."))

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm.base import NO_VALUE
@@ -18,6 +17,7 @@ from core.db import db, utcnow
 from core.registry.models import Customer
 from core.workflow import guard_state
 from plugins.logistics.flows import ORDER_FLOW, TRIP_FLOW
+from plugins.logistics.i18n import _l
 
 
 class Product(Audited, db.Model):

@@ -1,11 +1,10 @@
 """Orders and shipping: plugin metadata and hook implementations."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from core import Plugin, hookimpl
 from core.auth.roles import EVERYONE
 from core.contract import MenuItem, Panel, Permission, Widget
+from plugins.logistics.i18n import _l
 
 OFFICE = ("coordinator", "specialist", "cm_manager")
 
@@ -99,8 +98,8 @@ class LogisticsPlugin(Plugin):
         if workflow != "logistics_order" or transition != "schedule":
             return
         from core.db import db
-        from core.i18n import N_
         from core.notifications import notify
+        from plugins.logistics.i18n import N_
 
         products = ", ".join(f"{line.product.name} {line.quantity_kg / 1000:g} t" for line in record.lines)
         notify(N_("Order %(number)s scheduled: %(products)s."), roles=["production"],

@@ -9,17 +9,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core.db import db, utcnow
 from core.events import fire_after_commit
-from core.i18n import N_
 from core.numbering import next_number
 from core.registry.models import Customer
 from core.registry.services import record_first_order
 from plugins.logistics import checks
 from plugins.logistics.flows import ORDER_FLOW, TRIP_FLOW
+from plugins.logistics.i18n import N_, _
 from plugins.logistics.models import Order, OrderLine, Product, Trip, Vehicle
 from plugins.logistics.timing import classify
 

@@ -16,7 +16,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
@@ -32,6 +31,7 @@ from core.workflow import TransitionRefused
 from plugins.logistics import forms
 from plugins.logistics.capitals import amount_in_capitals
 from plugins.logistics.flows import ORDER_FLOW, TRIP_FLOW
+from plugins.logistics.i18n import _
 from plugins.logistics.models import Order, Product, Trip, Vehicle
 from plugins.logistics.services import (
     LineInput,

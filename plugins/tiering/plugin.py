@@ -1,10 +1,9 @@
 """Customer tiering: plugin metadata and hook implementations."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from core import Plugin, hookimpl
 from core.contract import MenuItem, Permission
+from plugins.tiering.i18n import _l
 
 
 class TieringPlugin(Plugin):

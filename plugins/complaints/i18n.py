@@ -1,0 +1,7 @@
+"""The complaints plugin's own gettext domain: its words never change core's."""
+from core.i18n import Domain
+
+domain = Domain("complaints")
+_ = domain.gettext
+_l = domain.lazy_gettext
+N_ = domain.mark

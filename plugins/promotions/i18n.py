@@ -1,0 +1,7 @@
+"""The promotions plugin's own gettext domain: its words never change core's."""
+from core.i18n import Domain
+
+domain = Domain("promotions")
+_ = domain.gettext
+_l = domain.lazy_gettext
+N_ = domain.mark
