@@ -22,6 +22,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from core.config import load_config
     from core.db import db
     from core.i18n import init_i18n
+    from core.plugin_checks import check_plugins
     from core.plugins import build_host, call
     from core.themes import init_themes
     from core.web import init_web
@@ -63,5 +64,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             app.register_blueprint(blueprint)
         for command in call("register_commands"):
             app.cli.add_command(command)
+        check_plugins(app, host, core_dir / "templates")
     init_web(app)
     return app

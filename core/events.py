@@ -1,13 +1,21 @@
-"""Event hooks fire only after the transaction that made the fact true has committed."""
+"""Event hooks fire only after the transaction that made the fact true has committed.
+
+Listeners are isolated from each other and from the user: one that raises is logged and reported
+to the administrators, the others still run, and the request that caused the event succeeds
+(its work is committed already).
+"""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, has_app_context
+from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from core.db import db
+from core.i18n import N_
+from core.notifications import notify
 
 PENDING = "guanxi_pending_events"
 READY = "guanxi_ready_events"
@@ -31,15 +39,42 @@ def _discard(session: Session, previous_transaction: Any) -> None:
 
 
 def dispatch_ready() -> None:
-    """Call the hooks of committed events; the session is usable again inside them."""
+    """Call the listeners of committed events; the session is usable again inside them."""
     if not has_app_context():
         return
     session = db.session()
     app = current_app._get_current_object()
-    hook = app.extensions["guanxi"].hook
     while session.info.get(READY):
         hook_name, kwargs = session.info[READY].pop(0)
-        getattr(hook, hook_name)(app=app, **kwargs)
+        for plugin, listener in listeners(app, hook_name):
+            try:
+                listener(**kwargs)
+            except Exception as error:  # noqa: BLE001 - a plugin's failure must not reach the user
+                db.session.rollback()
+                report_failure(app, plugin, hook_name, error)
+
+
+def listeners(app: Flask, hook_name: str) -> list[tuple[str, Callable[..., Any]]]:
+    """Each implementation of an event hook as its own callable, in pluggy's call order."""
+    hook = getattr(app.extensions["guanxi"].hook, hook_name)
+
+    def bound(function: Callable[..., Any], names: tuple[str, ...]) -> Callable[..., Any]:
+        return lambda **kwargs: function(*[{"app": app, **kwargs}[n] for n in names])
+
+    return [(impl.plugin_name, bound(impl.function, tuple(impl.argnames)))
+            for impl in reversed(hook.get_hookimpls())]
+
+
+def report_failure(app: Flask, plugin: str, hook_name: str, error: Exception) -> None:
+    """Log the traceback and tell the administrators, in a transaction of its own."""
+    app.logger.exception("listener %s of plugin %s failed", hook_name, plugin)
+    try:
+        notify(N_("Plugin %(plugin)s failed while handling %(event)s: %(error)s"), roles=["admin"],
+               params={"plugin": plugin, "event": hook_name, "error": str(error)[:300]})
+        db.session.commit()
+    except Exception:  # noqa: BLE001 - the log above already holds the failure
+        db.session.rollback()
+        app.logger.exception("could not tell the administrators about the failure above")
 
 
 def commit() -> None:

@@ -20,7 +20,7 @@ from flask import Flask, current_app
 from core import hookspecs
 
 ENTRY_POINT_GROUP = "guanxi.plugins"
-CORE_API = 1
+CORE_API = 2  # 2: plugin gettext domains, plugin-owned hookspecs, isolated listeners
 
 
 class PluginError(RuntimeError):
@@ -115,6 +115,12 @@ def discover(extra: dict[str, type[Plugin]] | None = None) -> dict[str, PluginIn
 def _info(name: str, cls: Any, version: str, builtin: bool) -> PluginInfo:
     if not (isinstance(cls, type) and issubclass(cls, Plugin)):
         raise PluginError(f"Entry point {name!r} does not name a core.plugins.Plugin subclass.")
+    module = sys.modules[cls.__module__]
+    if not module.__package__:
+        raise PluginError(
+            f"Plugin {name!r} is defined in the plain module {Path(module.__file__).name}; a plugin "
+            f"must be a package (a folder with __init__.py and plugin.py) so that its templates, "
+            f"migrations and translations can be found.")
     cls.name = name
     return PluginInfo(name=name, cls=cls, version=version, builtin=builtin)
 
@@ -131,7 +137,8 @@ def resolve_order(wanted: list[str], installed: dict[str, PluginInfo]) -> list[s
         info = installed[name]
         if info.cls.core_api != CORE_API:
             raise PluginError(
-                f"Plugin {name!r} needs core API {info.cls.core_api}, this core offers {CORE_API}."
+                f"Plugin {name!r} is written for core API {info.cls.core_api}; this core offers "
+                f"API {CORE_API}. Install a version of the plugin made for this core."
             )
         missing = [dep for dep in info.depends if dep not in wanted]
         if missing:
@@ -220,6 +227,18 @@ def call(hook_name: str, **kwargs: Any) -> list[Any]:
         if result:
             flat.extend(result)
     return flat
+
+
+def call_each(app: Flask, hook_name: str, **kwargs: Any) -> list[tuple[str, Any]]:
+    """Call each implementation of a hook on its own, in pluggy's order: ``(plugin, answer)``.
+
+    For start-up checks that must name the plugin, and for events, where one failing listener
+    must not keep the others from running.
+    """
+    hook = getattr(app.extensions["guanxi"].hook, hook_name)
+    arguments = {"app": app, **kwargs}
+    return [(impl.plugin_name, impl.function(*[arguments[a] for a in impl.argnames]))
+            for impl in reversed(hook.get_hookimpls())]
 
 
 def call_merged(hook_name: str, **kwargs: Any) -> dict[Any, Any]:
