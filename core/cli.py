@@ -9,6 +9,7 @@ from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy import select
 
 from core import PluginError, create_app
+from core.events import commit
 from core.i18n_commands import i18n
 
 
@@ -81,7 +82,7 @@ def demo(quiet_if_loaded: bool, seed: int) -> None:
         return
     host().hook.load_demo_data(app=current_app._get_current_object(), session=database.session,
                                rng=random.Random(seed))
-    database.session.commit()
+    commit()
     click.echo("Demo data loaded.")
 
 
@@ -185,7 +186,7 @@ def customers_import(path: str, username: str, dry_run: bool) -> None:
         created, updated = transfer.apply(report, user)
         record_event("customers", None, "import", {"created": created, "updated": updated,
                                                    "rows": len(report.rows), "file": Path(path).name})
-        database.session.commit()
+        commit()
     click.echo(f"Imported: {created} new, {updated} updated.")
 
 

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from core.auth.models import Region, Role, User
 from core.db import utcnow
 from core.registry.archive_flow import ARCHIVE_FLOW
-from core.registry.models import ContactLog, Customer, ImportantDate, KeyPerson, SecondaryCustomer
+from core.registry.models import ContactLog, ImportantDate, KeyPerson, SecondaryCustomer
+from core.registry.services import create_customer
 
 DEMO_PASSWORD = "demo1234"
 REGIONS = [("east", "豫东区"), ("west", "豫西区"), ("north", "豫北区"), ("south", "豫南区")]
@@ -66,8 +67,8 @@ def load_core_demo(session: Session, rng: random.Random) -> None:
     for index, (name, business_type) in enumerate(CUSTOMERS, start=1):
         rep = reps[index % len(reps)]
         prospect = index % 4 == 0
-        customer = Customer(
-            code=f"C{index:06d}", name=name, business_type=business_type,
+        customer = create_customer(dict(
+            name=name, business_type=business_type,
             size_class=rng.choice("ABC"), phone=f"0{rng.randint(370, 379)}-{rng.randint(2000000, 8999999)}",
             mobile=f"13{rng.randint(100000000, 999999999)}",
             address=f"{rep.region.name}{rng.choice(['城关镇', '工业园', '南关村', '北环路'])}{rng.randint(1, 99)}号",
@@ -76,16 +77,10 @@ def load_core_demo(session: Session, rng: random.Random) -> None:
             organisation_form=rng.choice(["个体工商户", "有限责任公司", "合作社"]),
             industry="畜牧养殖" if business_type == "farm" else "饲料经销",
             first_order_date=None if prospect else today - timedelta(days=rng.randint(30, 1500)),
-        )
-        session.add(customer)
+        ))
         customers.append((customer, rep))
     session.flush()
     _demo_details(session, rng, customers, users, today)
-    from core.numbering import Sequence
-
-    seq = session.get(Sequence, "customer") or Sequence(series="customer", value=0)
-    seq.value = len(CUSTOMERS)
-    session.add(seq)
 
 
 SURNAMES = "王李张刘陈杨赵黄周吴"

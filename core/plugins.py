@@ -166,11 +166,30 @@ def resolve_order(wanted: list[str], installed: dict[str, PluginInfo]) -> list[s
     return order
 
 
+def enabled_names(wanted: list[str] | None, installed: dict[str, PluginInfo]) -> list[str]:
+    """The plugins to enable: every built-in one by default; ``+name`` / ``-name`` entries add to or
+    take from that default, so enabling one outside plugin does not mean listing the built-ins."""
+    builtin = [name for name, info in installed.items() if info.builtin]
+    if wanted is None:
+        return builtin
+    relative = [name for name in wanted if name[:1] in "+-"]
+    if not relative:
+        return wanted
+    if len(relative) != len(wanted):
+        raise PluginError("GUANXI_PLUGINS mixes names with +name/-name entries: "
+                          "either list every plugin, or change the default with +name and -name.")
+    names = list(builtin)
+    for entry in relative:
+        if entry[0] == "+":
+            names.append(entry[1:])
+        elif entry[1:] in names:
+            names.remove(entry[1:])
+    return names
+
+
 def build_host(app: Flask) -> PluginHost:
     installed = discover(app.config.get("GUANXI_EXTRA_PLUGINS"))
-    wanted = app.config["GUANXI_PLUGINS"]
-    if wanted is None:
-        wanted = [name for name, info in installed.items() if info.builtin]
+    wanted = enabled_names(app.config["GUANXI_PLUGINS"], installed)
     pm = pluggy.PluginManager("guanxi")
     pm.add_hookspecs(hookspecs)
     from core import core_hooks

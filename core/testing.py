@@ -140,9 +140,20 @@ def backend(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "guanxi_plugins(*names, extra=None): the plugins the ``app`` fixture enables "
+        "(default: the built-in ones); ``extra`` maps names to plugin classes not installed.")
+
+
 @pytest.fixture
-def app(backend: str, tmp_path: Path) -> Iterator[Flask]:
-    application = make_test_app(backend, tmp_path)
+def app(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Flask]:
+    """A migrated app on an empty database; ``@pytest.mark.guanxi_plugins(...)`` picks plugins."""
+    marker = request.node.get_closest_marker("guanxi_plugins")
+    plugins = list(marker.args) if marker else None
+    extra = marker.kwargs.get("extra") if marker else None
+    application = make_test_app(backend, tmp_path, plugins,
+                                **({"GUANXI_EXTRA_PLUGINS": extra} if extra else {}))
     with application.app_context():
         yield application
         from core.db import db
@@ -193,14 +204,13 @@ def make_user(username: str, roles: tuple[str, ...] = ("rep",), region: str | No
 
 
 def make_customer(name: str, owner: Any, code: str | None = None, **fields: Any) -> Any:
-    from core.db import db
-    from core.numbering import next_number
-    from core.registry.models import Customer
+    """An archive created through the registry service, so plugins hear ``customer_created``."""
+    from core.events import commit
+    from core.registry.services import create_customer
 
-    customer = Customer(code=code or f"T{next_number('test-customer'):05d}", name=name,
-                        owner_id=owner.id, region_id=owner.region_id, **fields)
-    db.session.add(customer)
-    db.session.commit()
+    customer = create_customer({"name": name, "owner_id": owner.id, "region_id": owner.region_id,
+                                **fields}, code=code)
+    commit()
     return customer
 
 

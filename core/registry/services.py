@@ -1,11 +1,58 @@
-"""Registry operations other code calls: conversion of prospects, first orders."""
+"""Registry operations: the single entry point for creating and changing customer archives.
+
+Views, the import, the command line, demo data and jobs all come through here, so numbering, the
+audit trail and the ``customer_created`` / ``customer_updated`` events happen the same way for
+every caller. Nothing here commits: the caller owns the transaction (``core.events.commit``).
+"""
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
+
+from core.auth.models import Role, User, user_roles
 from core.db import db, utcnow
+from core.events import fire_after_commit
+from core.i18n import N_
+from core.notifications import notify
+from core.numbering import next_number
 from core.registry.models import Customer
+from core.registry.search import overdue_condition
+
+
+def next_customer_code() -> str:
+    """The next free code of the C000001 series; codes taken by hand or by an import are skipped,
+    so a taken code never makes creating an archive fail."""
+    while True:
+        code = f"C{next_number('customer'):06d}"
+        if db.session.scalar(select(Customer.id).where(Customer.code == code)) is None:
+            return code
+
+
+def create_customer(values: dict[str, Any], code: str | None = None) -> Customer:
+    """A new archive (customer or prospect) from field values; numbered unless ``code`` is given."""
+    customer = Customer(code=code or next_customer_code(), **values)
+    db.session.add(customer)
+    db.session.flush()
+    fire_after_commit("customer_created", customer=customer)
+    return customer
+
+
+def update_customer(customer: Customer, values: dict[str, Any]) -> dict[str, list[Any]]:
+    """Apply changed field values; returns ``{field: [old, new]}`` and fires ``customer_updated``.
+
+    The flush checks the archive's version: a concurrent save raises ``StaleDataError``.
+    """
+    changes: dict[str, list[Any]] = {}
+    for field, value in values.items():
+        if getattr(customer, field) != value:
+            changes[field] = [getattr(customer, field), value]
+            setattr(customer, field, value)
+    db.session.flush()
+    if changes:
+        fire_after_commit("customer_updated", customer=customer, changes=changes)
+    return changes
 
 
 def convert_to_customer(customer: Customer) -> bool:
@@ -28,9 +75,6 @@ def record_first_order(customer_id: int, on: date) -> Customer:
 
 def owner_choices(user: Any) -> list[tuple[int, str]]:
     """Reps a user may assign archives to: everyone for the department, own region for a manager."""
-    from sqlalchemy import select
-
-    from core.auth.models import Role, User, user_roles
 
     stmt = (select(User).join(user_roles).join(Role).where(Role.code == "rep", User.active.is_(True))
             .order_by(User.username))
@@ -41,13 +85,6 @@ def owner_choices(user: Any) -> list[tuple[int, str]]:
 
 def flag_overdue_verifications() -> int:
     """Tell each region's managers, once, about archives submitted over a month ago and not verified."""
-    from sqlalchemy import select
-
-    from core.auth.models import Role, User, user_roles
-    from core.i18n import N_
-    from core.notifications import notify
-    from core.registry.search import overdue_condition
-
     overdue = db.session.scalars(select(Customer).where(overdue_condition(),
                                                         Customer.overdue_notified_at.is_(None))).all()
     managers: dict[int | None, list[int]] = {}

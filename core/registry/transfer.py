@@ -19,8 +19,8 @@ from sqlalchemy import select
 
 from core.auth.models import Region, User
 from core.db import db
-from core.numbering import next_number
 from core.registry.models import SIZE_CLASSES, Customer
+from core.registry.services import create_customer, update_customer
 from core.visibility import visible
 
 PHONE_CHARS = set("0123456789+-() ")
@@ -253,18 +253,14 @@ def apply(report: ImportReport, user: Any) -> tuple[int, int]:
         raise ValueError("only a valid import can be applied")
     created = updated = 0
     for row in report.rows:
-        customer = row.existing
-        if customer is None:
-            customer = Customer(code=row.values.get("code") or f"C{next_number('customer'):06d}",
-                                owner_id=user.id, region_id=user.region_id)
-            db.session.add(customer)
+        values = {key: value for key, value in row.values.items() if key != "code"}
+        if row.existing is None:
+            create_customer({"owner_id": user.id, "region_id": user.region_id, **values},
+                            code=row.values.get("code"))
             created += 1
         else:
+            update_customer(row.existing, values)
             updated += 1
-        for key, value in row.values.items():
-            if key != "code":
-                setattr(customer, key, value)
-    db.session.flush()
     return created, updated
 
 

@@ -14,16 +14,20 @@ from core.audit import timeline
 from core.auth.models import Region
 from core.auth.permissions import permission_required
 from core.db import db, utcnow
-from core.events import commit, fire_after_commit
+from core.events import commit
 from core.forms import choices
-from core.numbering import next_number
 from core.plugins import call
 from core.registry.blueprint import bp
 from core.registry.children import CHILD_KINDS
 from core.registry.forms import BUSINESS_TYPE_LABELS, CustomerForm, TransitionForm
 from core.registry.models import Customer
 from core.registry.search import CustomerFilter, customer_query, sorted_query
-from core.registry.services import convert_to_customer, owner_choices
+from core.registry.services import (
+    convert_to_customer,
+    create_customer,
+    owner_choices,
+    update_customer,
+)
 from core.visibility import get_visible_or_404
 from core.workflow import TransitionRefused
 
@@ -79,14 +83,9 @@ def _value(form: CustomerForm, field: str) -> Any:
 def new():
     form = _form()
     if form.validate_on_submit():
-        customer = Customer(code=f"C{next_number('customer'):06d}", owner_id=current_user.id)
-        for field in EDITABLE:
-            setattr(customer, field, _value(form, field))
-        if "owner_id" in form and form.owner_id.data:
-            customer.owner_id = form.owner_id.data
-        db.session.add(customer)
-        db.session.flush()
-        fire_after_commit("customer_created", customer=customer)
+        values = {field: _value(form, field) for field in EDITABLE}
+        values["owner_id"] = ("owner_id" in form and form.owner_id.data) or current_user.id
+        customer = create_customer(values)
         commit()
         flash(_("Customer %(code)s created.", code=customer.code), "success")
         return redirect(url_for("customers.detail", customer_id=customer.id))
@@ -115,20 +114,12 @@ def edit(customer_id: int):
     if form.validate_on_submit():
         if str(customer.version_id) != (form.version_id.data or ""):
             return _stale(form, customer)
-        changes = {}
         fields = EDITABLE + (("owner_id",) if "owner_id" in form else ())
-        for field in fields:
-            value = _value(form, field)
-            if getattr(customer, field) != value:
-                changes[field] = [getattr(customer, field), value]
-                setattr(customer, field, value)
         try:
-            db.session.flush()
+            update_customer(customer, {field: _value(form, field) for field in fields})
         except StaleDataError:
             db.session.rollback()
             return _stale(form, get_visible_or_404(Customer, customer_id))
-        if changes:
-            fire_after_commit("customer_updated", customer=customer, changes=changes)
         commit()
         flash(_("Saved."), "success")
         return redirect(url_for("customers.detail", customer_id=customer.id))

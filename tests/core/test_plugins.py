@@ -195,3 +195,10 @@ def test_data_hooks_merge_the_answers_of_several_plugins(tmp_path):
         assert metrics == {1: {"sample_metric": 10, "other_metric": 1}, 2: {"sample_metric": 20, "other_metric": 1}}
         tags = call_merged("customer_tags", customer_ids=[1, 2])
         assert {k: sorted(v) for k, v in tags.items()} == {1: ["other", "sample"], 2: ["sample"]}
+
+
+def test_plus_and_minus_change_the_default_set_without_listing_the_built_ins(tmp_path):
+    host = build(tmp_path, "+sampleplug,-tiering", extra={"sampleplug": SamplePlugin}).extensions["guanxi"]
+    assert {info.name for info in host.enabled} == {"complaints", "promotions", "logistics", "sampleplug"}
+    with pytest.raises(PluginError, match="mixes names"):
+        build(tmp_path / "b", "logistics,+sampleplug", extra={"sampleplug": SamplePlugin})
