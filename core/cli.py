@@ -9,6 +9,7 @@ from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy import select
 
 from core import PluginError, create_app
+from core.auth.service import canonical_username, find_user
 from core.events import commit
 from core.i18n_commands import i18n
 
@@ -114,7 +115,7 @@ def users_create(username: str, display_name: str | None, roles: tuple[str, ...]
     from core.auth.models import Region, Role, User
     from core.db import db as database
 
-    if database.session.scalar(select(User).where(User.username == username)):
+    if find_user(username):
         raise click.ClickException(f"User {username!r} exists already.")
     found = list(database.session.scalars(select(Role).where(Role.code.in_(roles))))
     unknown = set(roles) - {r.code for r in found}
@@ -125,7 +126,8 @@ def users_create(username: str, display_name: str | None, roles: tuple[str, ...]
         region_row = database.session.scalar(select(Region).where(Region.code == region))
         if region_row is None:
             raise click.ClickException(f"Unknown region {region!r}.")
-    user = User(username=username, display_name=display_name or username, roles=found, region=region_row)
+    user = User(username=canonical_username(username), display_name=display_name or username, roles=found,
+                region=region_row)
     user.set_password(password)
     database.session.add(user)
     database.session.commit()
@@ -136,10 +138,9 @@ def users_create(username: str, display_name: str | None, roles: tuple[str, ...]
 @click.argument("username")
 @click.password_option()
 def users_reset_password(username: str, password: str) -> None:
-    from core.auth.models import User
     from core.db import db as database
 
-    user = database.session.scalar(select(User).where(User.username == username))
+    user = find_user(username)
     if user is None:
         raise click.ClickException(f"No user {username!r}.")
     user.set_password(password)
@@ -163,11 +164,9 @@ def customers_import(path: str, username: str, dry_run: bool) -> None:
     from pathlib import Path
 
     from core.audit import acting_as, record_event
-    from core.auth.models import User
-    from core.db import db as database
     from core.registry import transfer
 
-    user = database.session.scalar(select(User).where(User.username == username))
+    user = find_user(username)
     if user is None:
         raise click.ClickException(f"No user {username!r}.")
     table = transfer.read_table(Path(path))

@@ -5,25 +5,19 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms import Field
 from wtforms.fields.choices import SelectChoice
 from wtforms.fields.datetime import DateTimeLocalField
 from wtforms.widgets import NumberInput
 
-from core.db import utcnow
+from core.clock import to_local, to_utc
 
 
 def choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
     """(value, label) pairs as WTForms select choices; labels may be lazy strings."""
     return [SelectChoice(value, label) for value, label in pairs]
-
-
-def company_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
 class MoneyField(Field):
@@ -61,15 +55,10 @@ class LocalDateTimeField(DateTimeLocalField):
 
     def process_data(self, value: datetime | None) -> None:
         if value is not None:
-            value = value.replace(tzinfo=ZoneInfo("UTC")).astimezone(company_zone()).replace(tzinfo=None)
+            value = to_local(value)
         super().process_data(value)
 
     def process_formdata(self, valuelist: list[str]) -> None:
         super().process_formdata(valuelist)
         if self.data is not None:
-            self.data = self.data.replace(tzinfo=company_zone()).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
-
-
-def local_now() -> datetime:
-    """Now in the company's timezone (naive), for form defaults."""
-    return utcnow().replace(tzinfo=ZoneInfo("UTC")).astimezone(company_zone()).replace(tzinfo=None)
+            self.data = to_utc(self.data)

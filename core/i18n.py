@@ -30,6 +30,7 @@ from jinja2.ext import (
 from werkzeug.utils import cached_property
 
 from core.catalogues import stale
+from core.clock import to_local
 
 CORE = "core"
 EXTENSION_KEY = "guanxi_i18n"
@@ -212,4 +213,4 @@ def init_i18n(app: Flask, folders: dict[str, Path]) -> None:
         for callable_name, function in gettext_callables(Domain(name)).items():
             env.globals[domain_global(callable_name, name)] = NEWSTYLE[callable_name](function)
     env.filters.update(money=money, datetime=local_datetime, date=local_date, number=format_decimal)
-    env.globals.update(get_locale=get_locale)
+    env.globals.update(get_locale=get_locale, to_local=to_local)

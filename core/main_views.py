@@ -1,7 +1,7 @@
 """Dashboard, inbox and the print endpoint."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
@@ -9,6 +9,7 @@ from core.db import db
 from core.notifications import inbox, mark_read
 from core.plugins import call
 from core.printing import documents, pdf_response
+from core.redirects import redirect_back
 
 bp = Blueprint("main", __name__)
 
@@ -34,8 +35,7 @@ def notification_read(notification_id: int):
     if not mark_read(current_user, notification_id):
         abort(404)
     db.session.commit()
-    target = request.form.get("next")
-    return redirect(target if target and target.startswith("/") else url_for("main.notifications"))
+    return redirect_back(request.form.get("next"), url_for("main.notifications"))
 
 
 @bp.route("/print/<name>/<int:record_id>.pdf")

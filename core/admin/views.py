@@ -19,6 +19,7 @@ from core.auth.forms import UserForm
 from core.auth.models import Region, Role, RolePermission, User
 from core.auth.permissions import declared_permissions, permission_required
 from core.auth.roles import ROLES
+from core.auth.service import canonical_username, find_user
 from core.db import db
 from core.forms import choices
 from core.plugins import host
@@ -83,10 +84,10 @@ def users():
     form.region_id.choices = choices([(0, "—")] + [(r.id, r.name) for r in db.session.scalars(select(Region))])
     form.roles.choices = choices(ROLES.items())
     if form.validate_on_submit():
-        if db.session.scalar(select(User).where(User.username == form.username.data)):
+        if find_user(form.username.data):
             form.username.errors.append(_("This user name is taken."))
         else:
-            user = User(username=form.username.data, display_name=form.display_name.data,
+            user = User(username=canonical_username(form.username.data), display_name=form.display_name.data,
                         region_id=form.region_id.data or None)
             user.set_password(form.password.data)
             user.roles = list(db.session.scalars(select(Role).where(Role.code.in_(form.roles.data))))

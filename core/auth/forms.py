@@ -18,7 +18,8 @@ class LanguageForm(FlaskForm):
 
 
 class UserForm(FlaskForm):
-    username = StringField(_l("User name"), validators=[
+    username = StringField(_l("User name"), filters=[lambda value: value.strip() if value else value],
+                           validators=[
         DataRequired(), Length(max=64),
         Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Letters, digits, dot, dash and underscore only."))])
     display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])

@@ -16,9 +16,19 @@ class LoginRefused(Exception):
     pass
 
 
+def canonical_username(name: str) -> str:
+    """User names are stored trimmed and lower-case, so "Rep_Zhang" and "rep_zhang" are one."""
+    return name.strip().lower()
+
+
+def find_user(name: str) -> User | None:
+    """The user with this name, however it is typed (login, command line, imports)."""
+    return db.session.scalar(select(User).where(func.lower(User.username) == canonical_username(name)))
+
+
 def authenticate(username: str, password: str) -> User:
     """The user for these credentials, or ``LoginRefused`` with a message to show."""
-    user = db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+    user = find_user(username)
     if user is None or not user.active:
         raise LoginRefused(_("Wrong user name or password."))
     now = utcnow()

@@ -1,8 +1,6 @@
 """Login, logout and the language switch."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -10,14 +8,9 @@ from flask_login import current_user, login_user, logout_user
 from core.auth.forms import LanguageForm, LoginForm
 from core.auth.service import LoginRefused, authenticate
 from core.db import db
+from core.redirects import redirect_back
 
 bp = Blueprint("auth", __name__)
-
-
-def _safe_next(target: str | None) -> str:
-    if target and not urlsplit(target).netloc and target.startswith("/"):
-        return target
-    return url_for("main.dashboard")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -31,7 +24,7 @@ def login():
         else:
             session.clear()
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect_back(request.args.get("next"), url_for("main.dashboard"))
     return render_template("auth/login.html", form=form, language_form=LanguageForm())
 
 
@@ -55,4 +48,4 @@ def language():
         if current_user.is_authenticated:
             current_user.locale = form.locale.data
             db.session.commit()
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect_back(request.form.get("next"), url_for("main.dashboard"))

@@ -1,27 +1,18 @@
 """The phone log (电话记录一览表): calls and visits of one month, across visible customers."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from flask import render_template, request
 from sqlalchemy import select
 
 from core.auth.permissions import permission_required
+from core.clock import local_month_bounds, local_now
 from core.db import db
-from core.forms import company_zone, local_now
 from core.registry.blueprint import bp
 from core.registry.child_forms import CONTACT_KINDS
 from core.registry.models import ContactLog, Customer
 from core.visibility import restrict
-
-
-def month_bounds_utc(month: date) -> tuple[datetime, datetime]:
-    """The company-local month [first day, next first day) as naive UTC datetimes."""
-    zone, utc = company_zone(), ZoneInfo("UTC")
-    start = datetime(month.year, month.month, 1, tzinfo=zone)
-    end = datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=zone)
-    return (start.astimezone(utc).replace(tzinfo=None), end.astimezone(utc).replace(tzinfo=None))
 
 
 def parse_month(text: str | None) -> date:
@@ -38,7 +29,7 @@ def parse_month(text: str | None) -> date:
 def contact_log():
     month = parse_month(request.args.get("month"))
     kind = request.args.get("kind", "phone")
-    start, end = month_bounds_utc(month)
+    start, end = local_month_bounds(month)
     stmt = (restrict(select(ContactLog, Customer), ContactLog)
             .join(Customer, Customer.id == ContactLog.customer_id)
             .where(ContactLog.at >= start, ContactLog.at < end))

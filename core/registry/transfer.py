@@ -18,6 +18,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
 from core.auth.models import Region, User
+from core.auth.service import canonical_username
 from core.db import db
 from core.registry.models import SIZE_CLASSES, Customer
 from core.registry.services import create_customer, update_customer
@@ -147,7 +148,7 @@ class Lookups:
             self.regions[region.code.lower()] = self.regions[region.name] = region.id
         self.users: dict[str, int] = {}
         for user in db.session.scalars(select(User)):
-            self.users[user.username.lower()] = self.users[user.display_name] = user.id
+            self.users[canonical_username(user.username)] = self.users[user.display_name] = user.id
 
 
 def validate(table: list[list[Any]], user: Any,
@@ -224,7 +225,7 @@ def _check_row(row: ImportRow, lookups: Lookups, existing: dict[str, Customer], 
         values["region_id"] = region_id
     owner = _text(raw.get("owner"))
     if owner:
-        owner_id = lookups.users.get(owner.lower(), lookups.users.get(owner))
+        owner_id = lookups.users.get(canonical_username(owner), lookups.users.get(owner))
         if owner_id is None:
             errors.append(_("Unknown representative “%(value)s”.", value=owner))
         values["owner_id"] = owner_id

@@ -8,9 +8,9 @@ from flask import render_template
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import extract, func, select
 
+from core.clock import local_now
 from core.contract import Widget
 from core.db import db
-from core.forms import local_now
 from core.registry.child_forms import DATE_KINDS
 from core.registry.models import Customer, ImportantDate
 from core.registry.search import CustomerFilter, customer_query

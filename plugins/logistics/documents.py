@@ -19,7 +19,6 @@ from plugins.logistics.forms import TRANSPORT
 from plugins.logistics.i18n import _l
 from plugins.logistics.models import Order, Trip
 from plugins.logistics.schedule import load_sheet
-from plugins.logistics.services import local
 
 
 def qr_data_uri(text: str) -> str:
@@ -35,7 +34,7 @@ def _yuan(cents: int) -> str:
 
 def _order(record_id: int, user: Any) -> dict[str, Any]:
     order = get_visible_or_404(Order, record_id, user)
-    return {"order": order, "flow": ORDER_FLOW, "transport": TRANSPORT, "local": local,
+    return {"order": order, "flow": ORDER_FLOW, "transport": TRANSPORT,
             "capitals": amount_in_capitals(_yuan(order.amount_cents))}
 
 
@@ -50,7 +49,7 @@ def _counted_trip(record_id: int, user: Any, need_pass: bool = False) -> dict[st
     record_event("logistics_trips", trip.id, "print",
                  {"document": "gate_pass" if need_pass else "weigh_ticket", "copy": printed - 1})
     db.session.commit()
-    context = {"trip": trip, "order": trip.order, "local": local, "copy": printed - 1}
+    context = {"trip": trip, "order": trip.order, "copy": printed - 1}
     if need_pass:
         context["qr"] = qr_data_uri(trip.pass_token)
     return context

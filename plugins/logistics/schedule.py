@@ -1,30 +1,23 @@
 """The daily production schedule sheet (生产安排计划表): what to produce per product for a day."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import abort, current_app
+from flask import abort
 from sqlalchemy import and_, func, or_, select
 
+from core.clock import local_day_bounds
 from core.db import db
 from plugins.logistics.models import Order, OrderLine, Product
 
 TO_PRODUCE = ("scheduled", "paid", "products_confirmed", "invoiced", "shipping")
 
 
-def _utc_day(day: date) -> tuple[datetime, datetime]:
-    zone, utc = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]), ZoneInfo("UTC")
-    start = datetime.combine(day, time(), tzinfo=zone)
-    return (start.astimezone(utc).replace(tzinfo=None),
-            (start + timedelta(days=1)).astimezone(utc).replace(tzinfo=None))
-
-
 def sheet(day: date) -> list[dict[str, Any]]:
     """Per product: tonnes, bags and order numbers due that day (requested delivery date, or the
     order day when none was asked), one grouped query."""
-    start, end = _utc_day(day)
+    start, end = local_day_bounds(day)
     due = or_(Order.delivery_on == day,
               and_(Order.delivery_on.is_(None), Order.ordered_at >= start, Order.ordered_at < end))
     stmt = (select(Product.code, Product.name, Product.bag_weight_kg, func.sum(OrderLine.quantity_kg),

@@ -6,11 +6,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select
 
+from core.clock import to_local
 from core.db import db, utcnow
 from core.events import fire_after_commit
 from core.numbering import next_number
@@ -31,14 +31,9 @@ class WeighingRefused(Exception):
         self.findings = findings or []
 
 
-def local(moment: datetime) -> datetime:
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).replace(tzinfo=None)
-
-
 def document_number(prefix: str, moment: datetime, dated: bool = False) -> str:
     """Gapless per series and year: DD-2026-00001; a dated series shows the day, WB-20261123-00042."""
-    day = local(moment)
+    day = to_local(moment)
     sequence = next_number(f"logistics.{prefix}.{day.year}")
     return f"{prefix}-{day.strftime('%Y%m%d') if dated else day.year}-{sequence:05d}"
 
@@ -72,7 +67,7 @@ def create_order(customer: Customer, lines: list[LineInput], user: Any, **fields
                                      amount_cents=line_amount(quantity_kg, item.product.price_cents_per_tonne)))
     db.session.add(order)
     db.session.flush()
-    record_first_order(customer.id, local(order.ordered_at).date())
+    record_first_order(customer.id, to_local(order.ordered_at).date())
     return order
 
 
@@ -159,7 +154,7 @@ def use_pass(code: str, user: Any) -> Trip:
         raise PassRefused(_("No gate pass %(code)s.", code=code))
     if trip.pass_used_at is not None:
         raise PassRefused(_("Gate pass %(number)s was already used at %(time)s.", number=trip.pass_number,
-                            time=local(trip.pass_used_at).strftime("%Y-%m-%d %H:%M")))
+                            time=to_local(trip.pass_used_at).strftime("%Y-%m-%d %H:%M")))
     if trip.state != "pass_issued":
         raise PassRefused(_("Gate pass %(number)s is not valid (the ticket is “%(state)s”).",
                             number=trip.pass_number, state=TRIP_FLOW.state_label(trip.state)))
@@ -169,7 +164,7 @@ def use_pass(code: str, user: Any) -> Trip:
     if ORDER_FLOW.refusal(order, "finish_shipping", user) is None:
         ORDER_FLOW.apply(order, "finish_shipping", user)
         order.left_at = trip.pass_used_at
-        order.timing = classify(local(order.ordered_at).date(), local(order.left_at).date())
+        order.timing = classify(to_local(order.ordered_at).date(), to_local(order.left_at).date())
         fire_after_commit("order_shipped", order=order)
     return trip
 

@@ -21,9 +21,11 @@ from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
 
 from core.auth.permissions import permission_required
+from core.clock import local_now
 from core.db import db, utcnow
 from core.events import commit
 from core.forms import choices
+from core.redirects import redirect_back
 from core.registry.models import Customer
 from core.registry.search import CustomerFilter, customer_query
 from core.visibility import get_visible_or_404, restrict
@@ -41,7 +43,6 @@ from plugins.logistics.services import (
     describe,
     issue_pass,
     load,
-    local,
     reissue,
     take_gross,
     take_tare,
@@ -54,7 +55,7 @@ OPEN_TRIP_STATES = ("tare_weighed", "loaded", "gross_weighed", "pass_issued")
 
 
 def _today():
-    return local(utcnow()).date()
+    return local_now().date()
 
 
 @bp.route("/")
@@ -70,7 +71,7 @@ def index():
                               Customer.name_initials.like(f"%{q.lower()}%")))
     orders = db.session.scalars(stmt.order_by(Order.ordered_at.desc()).limit(200)).all()
     return render_template("logistics/index.html", orders=orders, flow=ORDER_FLOW, state=state, q=q,
-                           today=_today(), is_overdue=is_overdue, local=local)
+                           today=_today(), is_overdue=is_overdue)
 
 
 def _products() -> list[Product]:
@@ -126,7 +127,7 @@ def order(order_id: int):
         transitions=[t for t in ORDER_FLOW.available(record, current_user)
                      if t.name not in ("confirm_payment", "invoice", "start_shipping", "finish_shipping")],
         transition_form=TransitionForm(), payment_form=forms.PaymentForm(), invoice_form=forms.InvoiceForm(),
-        capitals=amount_in_capitals(_yuan(record.amount_cents)), events=timeline(record), local=local,
+        capitals=amount_in_capitals(_yuan(record.amount_cents)), events=timeline(record),
         today=_today(), is_overdue=is_overdue)
 
 
@@ -247,7 +248,7 @@ def station():
 
     return render_template("logistics/station.html", form=form, trips=trips, trip_flow=TRIP_FLOW,
                            load_form=forms.LoadForm(), gross_form=forms.GrossForm(), plain=FlaskForm(),
-                           local=local, describe=describe, station_name=next(iter(stations())))
+                           describe=describe, station_name=next(iter(stations())))
 
 
 def _trip(trip_id: int) -> Trip:
@@ -284,7 +285,7 @@ def trip_pass(trip_id: int):
         abort(400)
     _attempt(lambda: issue_pass(trip, current_user),
              lambda t: _("Gate pass %(number)s issued.", number=t.pass_number))
-    return redirect(request.form.get("next") or url_for("logistics.station"))
+    return redirect_back(request.form.get("next"), url_for("logistics.station"))
 
 
 @bp.route("/trips/<int:trip_id>/correct", methods=["GET", "POST"])
@@ -328,7 +329,7 @@ def gate():
             commit()
             result = {"ok": True, "trip": trip}
             form.code.data = ""
-    return render_template("logistics/gate.html", form=form, result=result, local=local)
+    return render_template("logistics/gate.html", form=form, result=result)
 
 
 MASTER = {"products": (Product, forms.ProductForm, "code"), "vehicles": (Vehicle, forms.VehicleForm, "plate")}
@@ -362,7 +363,7 @@ def master(kind: str, row_id: int | None = None):
             flash(_("Saved."), "success")
             return redirect(url_for("logistics.master", kind=kind))
     rows = db.session.scalars(select(model).order_by(getattr(model, key))).all()
-    return render_template(f"logistics/{kind}.html", form=form, rows=rows, editing=row, local=local)
+    return render_template(f"logistics/{kind}.html", form=form, rows=rows, editing=row)
 
 
 @bp.route("/stations/<name>/readings", methods=["POST"])

@@ -133,3 +133,22 @@ def test_cli_creates_a_user_and_resets_a_password(app, users):
     db.session.expire_all()
     user = db.session.get(User, users["rep_east"].id)
     assert user.check_password("new-pass-1") and user.locked_until is None
+
+
+def test_user_names_match_without_regard_to_case_everywhere(client, users, app):
+    login(client, "admin")
+    clash = post_form(client, "/admin/users", {"username": " Rep_East ", "display_name": "冒名", "region_id": 0,
+                                                "password": "long-enough", "confirm": "long-enough"})
+    assert clash.status_code == 200 and "该用户名已被使用" in clash.get_data(as_text=True)
+    created = post_form(client, "/admin/users", {"username": "Weigher_Li", "display_name": "李", "region_id": 0,
+                                                  "roles": ["weigher"], "password": "long-enough",
+                                                  "confirm": "long-enough"})
+    assert created.status_code == 302
+    assert db.session.scalar(select(User.username).where(User.display_name == "李")) == "weigher_li"
+    runner = app.test_cli_runner()
+    again = runner.invoke(args=["users", "create", "REP_WEST", "--role", "rep", "--password", "pw-123456"])
+    assert again.exit_code != 0 and "exists already" in again.output
+    reset = runner.invoke(args=["users", "reset-password", "Rep_West", "--password", "new-pass-1"])
+    assert reset.exit_code == 0, reset.output
+    fresh = app.test_client()
+    assert login(fresh, "REP_WEST", "new-pass-1").status_code == 302

@@ -104,11 +104,11 @@ def test_correction_through_the_page(app, world):
 
 
 def test_scheduling_tells_production_and_fills_the_days_sheet(app, world):
+    from core.clock import to_local
     from core.events import commit
     from core.notifications import inbox
     from core.testing import make_user
     from plugins.logistics.flows import ORDER_FLOW
-    from plugins.logistics.services import local
     from tests.plugins.logistics.test_documents import text
     from tests.plugins.logistics.test_order_flow import new_order
 
@@ -121,7 +121,7 @@ def test_scheduling_tells_production_and_fills_the_days_sheet(app, world):
     with app.test_request_context():
         messages = [n.text() for n, _read in inbox(production)]
     assert any(first.number in m and "育肥猪配合饲料 25 t" in m for m in messages)
-    day = local(first.ordered_at).date()
+    day = to_local(first.ordered_at).date()
     client = as_user(app, "production")
     html = client.get(f"/logistics/schedule?day={day.isoformat()}").get_data(as_text=True)
     assert "育肥猪配合饲料" in html and "35.000" in html and "875" in html
@@ -173,3 +173,18 @@ def test_orders_list_and_station_queries_do_not_grow_with_rows(app, world):
             client.get("/logistics/station")
         counts.append((orders_page.count, station_page.count))
     assert counts[0] == counts[1], counts
+
+
+def test_gate_pass_next_parameter_stays_on_the_site(app, world):
+    from core.db import db
+    from plugins.logistics.services import take_tare
+    from tests.plugins.logistics.test_order_flow import new_order, ready_to_load
+
+    order = new_order(world)
+    ready_to_load(world, order)
+    trip = take_tare(order, world["truck"], 15000, world["weigher"])
+    db.session.commit()
+    clerk = as_user(app, world["coordinator"].username)
+    response = post_form(clerk, f"/logistics/trips/{trip.id}/pass", {"next": "//evil.example/"},
+                         page="/logistics/orders")
+    assert response.headers["Location"] == "/logistics/station"
