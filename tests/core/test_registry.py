@@ -219,7 +219,7 @@ def test_upcoming_dates_window_wraps_the_year(app, users):
 
 def test_dashboard_lists_upcoming_birthdays(client, users):
     customer = make_customer("双力", users["rep_east"])
-    from core.forms import local_now
+    from core.clock import local_now
 
     with client.application.app_context():
         soon = local_now().date() + timedelta(days=3)  # the company's "today", not UTC's
