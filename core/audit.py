@@ -101,8 +101,8 @@ class Audited:
     readable, and a plugin declares its models exactly the same way. ``undeclared_fields`` (and
     the contract test) names every audited column left without a label.
 
-    Rows of models with a ``customer_id`` also appear on that customer's timeline, labelled with
-    ``__audit_label__``.
+    ``__audit_label__`` names the kind of record on a timeline that shows several (rows of
+    models with a ``customer_id`` also appear on that customer's timeline).
     """
 
     __audit_exclude__: frozenset[str] = frozenset({"version_id", "updated_at", "created_at"})
@@ -131,11 +131,14 @@ def audited_models() -> dict[str, type]:
 
 
 def undeclared_fields() -> dict[str, list[str]]:
-    """Audited columns without a label, per model name: empty when every model is declared."""
+    """Audited columns without a label, per model name (``__audit_label__`` when the model itself
+    has none): empty when every model is declared."""
     missing = {}
     for model in audited_models().values():
         declared = declared_fields(model)
         gaps = [key for key in audited_columns(model) if key not in declared]
+        if model.__audit_label__ is None:
+            gaps.insert(0, "__audit_label__")
         if gaps:
             missing[model.__name__] = gaps
     return missing

@@ -62,6 +62,7 @@ class Customer(Audited, db.Model):
     __mapper_args__ = {"version_id_col": version_id}
     __audit_exclude__ = frozenset({"version_id", "updated_at", "created_at", "name_initials",
                                    "state_changed_at", "overdue_notified_at"})
+    __audit_label__ = _l("Customers")
     __audit_fields__ = {
         "code": _l("Code"), "name": _l("Name"), "business_type": Choice(_l("Business type"), BUSINESS_TYPE_LABELS),
         "size_class": _l("Size class"), "phone": _l("Phone"), "mobile": _l("Mobile"), "address": _l("Address"),
@@ -178,7 +179,7 @@ class ContactLog(CustomerChild, db.Model):
     __tablename__ = "customer_contacts"
     __audit_label__ = _l("Visits and calls")
     __audit_fields__ = {
-        "kind": Choice(_l("Kind"), CONTACT_KINDS), "at": _l("Time"), "user_id": _l("Made by"),
+        "kind": Choice(_l("Kind"), CONTACT_KINDS), "at": _l("Time"), "user_id": _l("Handled by"),
         "place": _l("Place"), "method": _l("Method"), "cost_cents": Money(_l("Cost")),
         "people_met": _l("People met"), "content": _l("Content"), "result": _l("Result"),
         "follow_up_on": _l("Follow up on"),

@@ -32,6 +32,7 @@ def _findings(findings: Any) -> str:
 
 class Product(Audited, db.Model):
     __tablename__ = "logistics_products"
+    __audit_label__ = _l("Products")
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(100))
@@ -49,6 +50,7 @@ class Product(Audited, db.Model):
 
 class Vehicle(Audited, db.Model):
     __tablename__ = "logistics_vehicles"
+    __audit_label__ = _l("Vehicles")
     id: Mapped[int] = mapped_column(primary_key=True)
     plate: Mapped[str] = mapped_column(String(20), unique=True)
     carrier: Mapped[str | None] = mapped_column(String(100))
@@ -133,6 +135,7 @@ class Order(Audited, db.Model):
 
 class OrderLine(Audited, db.Model):
     __tablename__ = "logistics_order_lines"
+    __audit_label__ = _l("Order lines")
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("logistics_orders.id", ondelete="CASCADE"), index=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("logistics_products.id"))
@@ -190,7 +193,7 @@ class Trip(Audited, db.Model):
     __audit_fields__ = {
         "number": _l("Ticket number"), "order_id": _l("Order"), "customer_id": _l("Customer"),
         "vehicle_id": _l("Truck plate"), "tare_kg": Weight(_l("Tare")), "tare_at": _l("Tare weighed at"),
-        "tare_manual": _l("Tare typed in"), "loaded_bags": _l("Bags loaded"), "loaded_kg": Weight(_l("Loaded")),
+        "tare_manual": _l("Tare typed in"), "loaded_bags": _l("Bags loaded"), "loaded_kg": Weight(_l("Loaded weight")),
         "gross_kg": Weight(_l("Gross")), "gross_at": _l("Gross weighed at"), "gross_manual": _l("Gross typed in"),
         "net_kg": Weight(_l("Net")), "findings": AuditField(_l("Check findings"), format=_findings),
         "override_reason": _l("Reason for an override"), "voided_reason": _l("Reason for voiding"),
