@@ -173,18 +173,8 @@ def _values(changes: dict[str, Any], read: Callable[[str], Reader], index: int,
     return lines
 
 
-def _export(changes: dict[str, Any], read: Callable[[str], Reader]) -> tuple[str, list[_Line]]:
-    rows = int(changes.get("rows") or 0)
-    summary = ngettext("exported %(num)d row as %(format)s", "exported %(num)d rows as %(format)s", rows,
-                       format=str(changes.get("format", "")).upper())
-    lines = []
-    for key, value in (changes.get("filter") or {}).items():
-        if key in _FILTER_TERMS:
-            lines.append(_Line(_FILTER_TERMS[key], value))
-        elif key not in ("sort", "desc"):  # the order does not change what left the building
-            lines.append(_Line(read(key), value))
-    return summary, lines
-
+# What ``record_event`` actions say: (changes, the record type's readers) -> (summary, lines).
+Describe = Callable[[dict[str, Any], Callable[[str], Reader]], tuple[str, list[_Line]]]
 
 _CUSTOMER_KINDS = {"prospect": _l("Prospects"), "customer": _l("Customers")}
 _FILTER_TERMS = {  # the customer list's filters that are not columns
@@ -192,6 +182,21 @@ _FILTER_TERMS = {  # the customer list's filters that are not columns
     "kind": Reader(_l("Kind"), lambda kind: str(_CUSTOMER_KINDS.get(kind, kind))),
     "overdue": Reader(_l("Unverified over a month"), _yes_no),
 }
+
+
+def _export(changes: dict[str, Any], read: Callable[[str], Reader]) -> tuple[str, list[_Line]]:
+    """An export names its filter in the labels of the list it filtered; the sort order is left
+    out, it does not change what left the building."""
+    rows = int(changes.get("rows") or 0)
+    summary = ngettext("exported %(num)d row as %(format)s", "exported %(num)d rows as %(format)s", rows,
+                       format=str(changes.get("format", "")).upper())
+    lines = []
+    for key, value in (changes.get("filter") or {}).items():
+        if key in _FILTER_TERMS:
+            lines.append(_Line(_FILTER_TERMS[key], value))
+        elif key not in ("sort", "desc"):
+            lines.append(_Line(read(key), value))
+    return summary, lines
 
 
 def _import(changes: dict[str, Any], read: Callable[[str], Reader]) -> tuple[str, list[_Line]]:
@@ -215,8 +220,8 @@ def _print(changes: dict[str, Any], read: Callable[[str], Reader]) -> tuple[str,
     return _("printed “%(document)s”", document=title), []
 
 
-# The actions ``core.audit.record_event`` writes: what each says, and the lines it shows.
-EVENT_KINDS: dict[str, Callable[[dict[str, Any], Callable[[str], Reader]], tuple[str, list[_Line]]]] = {
+# The actions ``core.audit.record_event`` writes; any other reads as its humanised name.
+EVENT_KINDS: dict[str, Describe] = {
     "export": _export,
     "import": _import,
     "print": _print,
