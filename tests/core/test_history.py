@@ -159,3 +159,19 @@ def test_exports_and_imports_read_on_the_import_page(app, users, at_half_past_ei
         assert line in exported, line
     for raw in ("business_type", "region_id", "sort", "created", "rows"):
         assert raw not in history_html(client, "/customers/import"), raw
+
+
+def test_an_undeclared_field_still_reads(app, users, monkeypatch):
+    from core.history import Change, readers
+    from core.registry.models import Customer
+
+    fields = {key: label for key, label in Customer.__audit_fields__.items() if key != "founding_date"}
+    monkeypatch.setattr(Customer, "__audit_fields__", fields)
+    readers.cache_clear()
+    try:
+        customer = make_customer("戊", users["rep_east"])
+        customer.founding_date = dt.date(2015, 3, 1)
+        db.session.commit()
+        assert timeline(customer)[0].changes == [Change("Founding date", "2015-03-01", "—")]
+    finally:
+        readers.cache_clear()
