@@ -1,18 +1,20 @@
 """The append-only audit trail: every create, update, delete and transition of audited models.
 
-Models opt in by inheriting ``Audited``. Rows are written in the same flush as the change, so an
-audit row exists exactly when the change committed.
+Models opt in by inheriting ``Audited`` and say how their columns read in ``__audit_fields__``.
+Rows are written in the same flush as the change, so an audit row exists exactly when the change
+committed. ``core.history`` turns the rows into the timeline people read.
 """
 from __future__ import annotations
 
 import contextvars
 import datetime as dt
 import decimal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 from flask import has_request_context
+from flask_babel import format_decimal
 from flask_login import current_user
 from sqlalchemy import (
     JSON,
@@ -25,11 +27,11 @@ from sqlalchemy import (
     event,
     insert,
     inspect,
-    select,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.db import db, utcnow
+from core.i18n import money
 
 _actor: contextvars.ContextVar[int | None] = contextvars.ContextVar("guanxi_audit_actor", default=None)
 
@@ -48,15 +50,98 @@ class AuditEvent(db.Model):
     comment: Mapped[str | None] = mapped_column(Text)
 
 
+class AuditField:
+    """How the history shows one audited column: its label, and ``format`` for a stored value.
+
+    Without ``format`` the column's type decides (see ``core.history``), so most columns need
+    only a label; ``format`` receives the value as stored in the trail (JSON: dates as ISO text).
+    """
+
+    def __init__(self, label: Any, format: Callable[[Any], str] | None = None) -> None:
+        self.label = label
+        self.format = format
+
+
+class Money(AuditField):
+    """Integer cents, read as yuan in the reader's locale: ¥60,000.00."""
+
+    def __init__(self, label: Any) -> None:
+        super().__init__(label, lambda cents: money(int(cents)))
+
+
+class Weight(AuditField):
+    """Integer kilograms: 12,340 kg."""
+
+    def __init__(self, label: Any) -> None:
+        super().__init__(label, lambda kg: f"{format_decimal(int(kg))} kg")
+
+
+class Choice(AuditField):
+    """A coded value read through its labels, e.g. ``{"visit": _l("Visit")}``."""
+
+    def __init__(self, label: Any, labels: Mapping[Any, Any]) -> None:
+        super().__init__(label, lambda value: str(labels.get(value, value)))
+
+
 class Audited:
     """Mixin: changes to this model are written to the audit trail automatically.
 
-    Rows of models with a ``customer_id`` also appear on that customer's timeline, labelled with
-    ``__audit_label__``.
+    ``__audit_fields__`` maps each audited column to its label, or to an ``AuditField`` where the
+    column's type cannot tell how its value reads (``Money``, ``Weight``, ``Choice``)::
+
+        __audit_fields__ = {
+            "number": _l("Order number"),
+            "customer_id": _l("Customer"),                 # a foreign key: shows the customer's name
+            "payment_cents": Money(_l("Payment received")),
+            "transport": Choice(_l("Transport"), TRANSPORT),
+        }
+
+    One class attribute rather than an option on each ``mapped_column``: it is inherited and
+    merged like ``__audit_exclude__`` (a mixin declares its own columns once), keeps the columns
+    readable, and a plugin declares its models exactly the same way. ``undeclared_fields`` (and
+    the contract test) names every audited column left without a label.
+
+    ``__audit_label__`` names the kind of record on a timeline that shows several (rows of
+    models with a ``customer_id`` also appear on that customer's timeline).
     """
 
     __audit_exclude__: frozenset[str] = frozenset({"version_id", "updated_at", "created_at"})
     __audit_label__: Any = None
+    __audit_fields__: Mapping[str, Any] = {}
+
+
+def declared_fields(model: type) -> dict[str, Any]:
+    """``__audit_fields__`` of ``model`` merged over its bases (a subclass wins)."""
+    merged: dict[str, Any] = {}
+    for klass in reversed(model.__mro__):
+        merged.update(vars(klass).get("__audit_fields__", {}))
+    return merged
+
+
+def audited_columns(model: type) -> list[str]:
+    """The columns whose changes the trail records."""
+    return [attr.key for attr in inspect(model).column_attrs
+            if attr.key not in model.__audit_exclude__ and not any(c.primary_key for c in attr.columns)]
+
+
+def audited_models() -> dict[str, type]:
+    """Table name -> audited model, for every model loaded (core's and enabled plugins')."""
+    return {mapper.local_table.name: mapper.class_ for mapper in db.Model.registry.mappers
+            if issubclass(mapper.class_, Audited)}
+
+
+def undeclared_fields() -> dict[str, list[str]]:
+    """Audited columns without a label, per model name (``__audit_label__`` when the model itself
+    has none): empty when every model is declared."""
+    missing = {}
+    for model in audited_models().values():
+        declared = declared_fields(model)
+        gaps = [key for key in audited_columns(model) if key not in declared]
+        if model.__audit_label__ is None:
+            gaps.insert(0, "__audit_label__")
+        if gaps:
+            missing[model.__name__] = gaps
+    return missing
 
 
 @event.listens_for(Audited, "mapper_configured", propagate=True)
@@ -97,16 +182,23 @@ def plain(value: Any) -> Any:
         return str(value)
     if value is None or isinstance(value, bool | int | float | str):
         return value
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): plain(item) for key, item in value.items()}
     return str(value)
 
 
 def record_event(record_type: str, record_id: int | None, action: str,
-                 changes: dict[str, Any] | None = None, comment: str | None = None) -> None:
+                 changes: dict[str, Any] | None = None, comment: str | None = None,
+                 customer_id: int | None = None) -> None:
     """Write one audit row in the current transaction for something that is not a column change
-    (an export, an import, a print)."""
+    (an export, an import, a print); ``customer_id`` puts it on that customer's timeline.
+
+    ``core.history`` knows how the actions ``export``, ``import`` and ``print`` read."""
     db.session.execute(insert(AuditEvent), [{
         "at": utcnow(), "user_id": actor_id(), "record_type": record_type, "record_id": record_id,
-        "action": action, "changes": changes or {}, "comment": comment}])
+        "customer_id": customer_id, "action": action, "changes": changes or {}, "comment": comment}])
 
 
 def _row(record: Any, action: str, changes: dict[str, Any], comment: str | None,
@@ -120,18 +212,25 @@ def _row(record: Any, action: str, changes: dict[str, Any], comment: str | None,
     }
 
 
-def _column_changes(obj: Any, created: bool) -> dict[str, list[Any]]:
+def _values(obj: Any, deleted: bool = False) -> dict[str, list[Any]]:
+    """A created record's values as [None, new]; a deleted one's as [old, None], so the trail
+    still says what was removed."""
+    changes: dict[str, list[Any]] = {}
+    for key in audited_columns(type(obj)):
+        value = getattr(obj, key)
+        if value is not None:
+            changes[key] = [plain(value), None] if deleted else [None, plain(value)]
+    return changes
+
+
+def _column_changes(obj: Any) -> dict[str, list[Any]]:
     state = inspect(obj)
     changes: dict[str, list[Any]] = {}
     for attr in state.mapper.column_attrs:
         if attr.key in obj.__audit_exclude__:
             continue
         history = state.attrs[attr.key].history
-        if created:
-            value = getattr(obj, attr.key)
-            if value is not None and attr.key != "id":
-                changes[attr.key] = [None, plain(value)]
-        elif history.has_changes():
+        if history.has_changes():
             old = history.deleted[0] if history.deleted else None
             new = history.added[0] if history.added else None
             if plain(old) != plain(new):
@@ -144,6 +243,9 @@ def _refuse_audit_edits(session: Session, flush_context: Any, instances: Any) ->
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, AuditEvent):
             raise AuditAppendOnly("The audit trail is append-only.")
+        if isinstance(obj, Audited) and obj in session.deleted:
+            # read now: after the DELETE an expired attribute can no longer be loaded
+            obj.__dict__["_audit_deleted_values"] = _values(obj, deleted=True)
 
 
 @event.listens_for(Session, "after_flush")
@@ -151,13 +253,13 @@ def _write_audit_rows(session: Session, flush_context: Any) -> None:
     rows: list[dict[str, Any]] = []
     for obj in session.new:
         if isinstance(obj, Audited):
-            rows.append(_row(obj, "create", _column_changes(obj, created=True), None))
+            rows.append(_row(obj, "create", _values(obj), None))
     for obj in session.dirty:
         if not isinstance(obj, Audited):
             continue
         if "_pending_transition" not in obj.__dict__ and not session.is_modified(obj, include_collections=False):
             continue
-        changes = _column_changes(obj, created=False)
+        changes = _column_changes(obj)
         transition = obj.__dict__.pop("_pending_transition", None)
         if transition:
             name, field, comment, user_id, old, new = transition
@@ -167,35 +269,6 @@ def _write_audit_rows(session: Session, flush_context: Any) -> None:
             rows.append(_row(obj, "update", changes, None))
     for obj in session.deleted:
         if isinstance(obj, Audited):
-            rows.append(_row(obj, "delete", {}, None))
+            rows.append(_row(obj, "delete", obj.__dict__.pop("_audit_deleted_values", {}), None))
     if rows:
         session.execute(insert(AuditEvent), rows)
-
-
-def record_labels() -> dict[str, Any]:
-    """Table name -> what the timeline calls such a record, from the audited models."""
-    return {mapper.local_table.name: mapper.class_.__audit_label__ for mapper in db.Model.registry.mappers
-            if issubclass(mapper.class_, Audited) and mapper.class_.__audit_label__ is not None}
-
-
-def timeline(record: Any, limit: int = 200) -> list[dict[str, Any]]:
-    """Audit rows of one record, newest first, with the actor's name (one query).
-
-    For a customer this includes the rows of every record that belongs to it, core's and plugins'.
-    """
-    from core.auth.models import User
-
-    own = (AuditEvent.record_type == record.__tablename__) & (AuditEvent.record_id == record.id)
-    if record.__tablename__ == "customers":
-        own = own | (AuditEvent.customer_id == record.id)
-    stmt = (
-        select(AuditEvent, User.display_name)
-        .outerjoin(User, User.id == AuditEvent.user_id)
-        .where(own)
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(limit)
-    )
-    labels = record_labels()
-    return [{"event": ev, "who": who,
-             "about": labels.get(ev.record_type) if ev.record_type != record.__tablename__ else None}
-            for ev, who in db.session.execute(stmt)]

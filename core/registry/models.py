@@ -9,10 +9,12 @@ from pypinyin import Style, lazy_pinyin
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from core.audit import Audited
+from core.audit import Audited, Choice, Money
 from core.auth.models import Region, User
 from core.db import db, utcnow
 from core.registry.archive_flow import ARCHIVE_FLOW
+from core.registry.child_forms import CONTACT_KINDS, DATE_KINDS, PERSON_ROLES, SECONDARY_TYPES
+from core.registry.forms import BUSINESS_TYPE_LABELS
 from core.workflow import guard_state
 
 SIZE_CLASSES = ("A", "B", "C")
@@ -60,6 +62,16 @@ class Customer(Audited, db.Model):
     __mapper_args__ = {"version_id_col": version_id}
     __audit_exclude__ = frozenset({"version_id", "updated_at", "created_at", "name_initials",
                                    "state_changed_at", "overdue_notified_at"})
+    __audit_label__ = _l("Customers")
+    __audit_fields__ = {
+        "code": _l("Code"), "name": _l("Name"), "business_type": Choice(_l("Business type"), BUSINESS_TYPE_LABELS),
+        "size_class": _l("Size class"), "phone": _l("Phone"), "mobile": _l("Mobile"), "address": _l("Address"),
+        "region_id": _l("Region"), "owner_id": _l("Owner"), "founding_date": _l("Founded on"),
+        "organisation_form": _l("Organisation form"), "industry": _l("Industry"), "assets": _l("Assets"),
+        "is_prospect": _l("Prospect (no order yet)"), "intends_to_order": _l("Intends to order"),
+        "first_order_date": _l("First order"), "converted_at": _l("Became a customer"), "notes": _l("Notes"),
+        "state": _l("Archive state"),
+    }
 
     @validates("name")
     def _keep_initials(self, key: str, value: str) -> str:
@@ -83,10 +95,17 @@ class CustomerChild(Audited):
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
+    __audit_fields__ = {"customer_id": _l("Customer")}
+
 
 class KeyPerson(CustomerChild, db.Model):
     __tablename__ = "customer_people"
     __audit_label__ = _l("Key people")
+    __audit_fields__ = {
+        "role": Choice(_l("Role"), PERSON_ROLES), "name": _l("Full name"), "phone": _l("Phone"),
+        "birthday": _l("Birthday"), "education": _l("Education"), "personality": _l("Personality"),
+        "interests": _l("Interests"), "family": _l("Family"),
+    }
     role: Mapped[str] = mapped_column(String(20), default="owner")
     name: Mapped[str] = mapped_column(String(100), index=True)
     phone: Mapped[str | None] = mapped_column(String(50))
@@ -105,6 +124,11 @@ class KeyPerson(CustomerChild, db.Model):
 class Contract(CustomerChild, db.Model):
     __tablename__ = "customer_contracts"
     __audit_label__ = _l("Contracts")
+    __audit_fields__ = {
+        "number": _l("Contract number"), "signed_on": _l("Signed on"), "valid_from": _l("Valid from"),
+        "valid_until": _l("Valid until"), "terms": _l("Terms"), "file_name": _l("Contract file"),
+        "stored_file": _l("Stored as"),
+    }
     number: Mapped[str] = mapped_column(String(64))
     signed_on: Mapped[date | None] = mapped_column(Date)
     valid_from: Mapped[date | None] = mapped_column(Date)
@@ -117,6 +141,7 @@ class Contract(CustomerChild, db.Model):
 class MarketingPlan(CustomerChild, db.Model):
     __tablename__ = "customer_plans"
     __audit_label__ = _l("Marketing plans")
+    __audit_fields__ = {"title": _l("Title"), "period": _l("Period"), "content": _l("Content")}
     title: Mapped[str] = mapped_column(String(200))
     period: Mapped[str | None] = mapped_column(String(100))
     content: Mapped[str | None] = mapped_column(Text)
@@ -125,6 +150,7 @@ class MarketingPlan(CustomerChild, db.Model):
 class Evaluation(CustomerChild, db.Model):
     __tablename__ = "customer_evaluations"
     __audit_label__ = _l("Evaluations")
+    __audit_fields__ = {"evaluated_on": _l("Date"), "author_id": _l("Evaluated by"), "summary": _l("Evaluation")}
     evaluated_on: Mapped[date] = mapped_column(Date)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     summary: Mapped[str] = mapped_column(Text)
@@ -135,6 +161,10 @@ class SecondaryCustomer(CustomerChild, db.Model):
 
     __tablename__ = "customer_secondary"
     __audit_label__ = _l("Second-level customers")
+    __audit_fields__ = {
+        "name": _l("Name"), "business_type": Choice(_l("Business type"), SECONDARY_TYPES), "phone": _l("Phone"),
+        "volume": _l("Volume"), "is_core": _l("Core customer"), "notes": _l("Notes"),
+    }
     name: Mapped[str] = mapped_column(String(200))
     business_type: Mapped[str] = mapped_column(String(20), default="farm")
     phone: Mapped[str | None] = mapped_column(String(50))
@@ -148,6 +178,12 @@ class ContactLog(CustomerChild, db.Model):
 
     __tablename__ = "customer_contacts"
     __audit_label__ = _l("Visits and calls")
+    __audit_fields__ = {
+        "kind": Choice(_l("Kind"), CONTACT_KINDS), "at": _l("Time"), "user_id": _l("Handled by"),
+        "place": _l("Place"), "method": _l("Method"), "cost_cents": Money(_l("Cost")),
+        "people_met": _l("People met"), "content": _l("Content"), "result": _l("Result"),
+        "follow_up_on": _l("Follow up on"),
+    }
     kind: Mapped[str] = mapped_column(String(10), default="visit", index=True)
     at: Mapped[datetime] = mapped_column(DateTime, index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -167,6 +203,8 @@ class ImportantDate(CustomerChild, db.Model):
 
     __tablename__ = "customer_dates"
     __audit_label__ = _l("Important dates")
+    __audit_fields__ = {"kind": Choice(_l("Kind"), DATE_KINDS), "on": _l("Date"), "person": _l("Person"),
+                        "note": _l("Note")}
     kind: Mapped[str] = mapped_column(String(20), default="birthday")
     on: Mapped[date] = mapped_column(Date)
     person: Mapped[str | None] = mapped_column(String(100))

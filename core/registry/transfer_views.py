@@ -15,6 +15,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from core.audit import record_event
 from core.auth.permissions import permission_required
 from core.db import db
+from core.history import kind_timeline
 from core.registry import transfer
 from core.registry.blueprint import bp
 from core.registry.search import CustomerFilter, customer_query, sorted_query
@@ -99,7 +100,7 @@ def import_upload():
         upload.save(upload_dir("imports") / f"{token}{suffix}")
         session["imports"] = {**session.get("imports", {}), token: f"{token}{suffix}"}
         return redirect(url_for("customers.import_preview", token=token))
-    return render_template("customers/import.html", form=form)
+    return render_template("customers/import.html", form=form, history=kind_timeline("customers"))
 
 
 @bp.route("/import/<token>")

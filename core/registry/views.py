@@ -10,12 +10,12 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from core.audit import timeline
 from core.auth.models import Region
 from core.auth.permissions import permission_required
 from core.db import db, utcnow
 from core.events import commit
 from core.forms import choices
+from core.history import timeline
 from core.plugins import call
 from core.registry.blueprint import bp
 from core.registry.children import CHILD_KINDS

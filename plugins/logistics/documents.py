@@ -47,7 +47,8 @@ def _counted_trip(record_id: int, user: Any, need_pass: bool = False) -> dict[st
     printed = (getattr(trip, counter) or 0) + 1
     setattr(trip, counter, printed)
     record_event("logistics_trips", trip.id, "print",
-                 {"document": "gate_pass" if need_pass else "weigh_ticket", "copy": printed - 1})
+                 {"document": "gate_pass" if need_pass else "weigh_ticket", "copy": printed - 1},
+                 customer_id=trip.customer_id)
     db.session.commit()
     context = {"trip": trip, "order": trip.order, "copy": printed - 1}
     if need_pass:

@@ -19,6 +19,7 @@ from core.forms import LocalDateTimeField, MoneyField, choices
 from plugins.logistics.i18n import _l
 
 TRANSPORT = {"pickup": _l("Customer pick-up"), "company": _l("Company truck"), "carrier": _l("Carrier")}
+PAYMENT_METHODS = {"transfer": _l("Bank transfer"), "cash": _l("Cash"), "acceptance": _l("Bank acceptance bill")}
 TONNES = Regexp(r"^\d{1,4}(\.\d{1,3})?$", message=_l("Tonnes with at most three decimals, e.g. 25 or 12.5."))
 
 
@@ -44,8 +45,7 @@ class OrderForm(FlaskForm):
 
 class PaymentForm(FlaskForm):
     amount = MoneyField(_l("Amount received (yuan)"), validators=[DataRequired()])
-    method = SelectField(_l("Method"), choices=choices([("transfer", _l("Bank transfer")), ("cash", _l("Cash")),
-                                                        ("acceptance", _l("Bank acceptance bill"))]))
+    method = SelectField(_l("Method"), choices=choices(PAYMENT_METHODS.items()))
 
 
 class InvoiceForm(FlaskForm):

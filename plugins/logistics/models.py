@@ -12,16 +12,27 @@ from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, Strin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm.base import NO_VALUE
 
-from core.audit import Audited
+from core.audit import Audited, AuditField, Choice, Money, Weight
 from core.db import db, utcnow
 from core.registry.models import Customer
 from core.workflow import guard_state
 from plugins.logistics.flows import ORDER_FLOW, TRIP_FLOW
+from plugins.logistics.forms import PAYMENT_METHODS, TRANSPORT
 from plugins.logistics.i18n import _l
+from plugins.logistics.timing import TIMINGS
+
+
+def _findings(findings: Any) -> str:
+    from plugins.logistics.services import describe  # services builds on these models
+
+    if not isinstance(findings, list):  # rows written before findings were kept as JSON
+        return str(findings)
+    return "; ".join(describe(finding) for finding in findings)
 
 
 class Product(Audited, db.Model):
     __tablename__ = "logistics_products"
+    __audit_label__ = _l("Products")
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(100))
@@ -30,9 +41,16 @@ class Product(Audited, db.Model):
     price_cents_per_tonne: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
+    __audit_fields__ = {
+        "code": _l("Code"), "name": _l("Name"), "bag_weight_kg": Weight(_l("Bag weight")),
+        "pellet_size": _l("Pellet size"), "price_cents_per_tonne": Money(_l("Price per tonne")),
+        "active": _l("Active"),
+    }
+
 
 class Vehicle(Audited, db.Model):
     __tablename__ = "logistics_vehicles"
+    __audit_label__ = _l("Vehicles")
     id: Mapped[int] = mapped_column(primary_key=True)
     plate: Mapped[str] = mapped_column(String(20), unique=True)
     carrier: Mapped[str | None] = mapped_column(String(100))
@@ -41,6 +59,12 @@ class Vehicle(Audited, db.Model):
     capacity_kg: Mapped[int | None] = mapped_column(Integer)
     last_tare_kg: Mapped[int | None] = mapped_column(Integer)
     last_tare_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __audit_fields__ = {
+        "plate": _l("Truck plate"), "carrier": _l("Carrier"), "driver": _l("Driver"), "phone": _l("Phone"),
+        "capacity_kg": Weight(_l("Capacity")), "last_tare_kg": Weight(_l("Last tare")),
+        "last_tare_at": _l("Last tare weighed at"),
+    }
 
 
 class Order(Audited, db.Model):
@@ -77,6 +101,16 @@ class Order(Audited, db.Model):
 
     __mapper_args__ = {"version_id_col": version_id}
     __audit_exclude__ = frozenset({"version_id", "state_changed_at"})
+    __audit_fields__ = {
+        "number": _l("Order number"), "customer_id": _l("Customer"), "ordered_at": _l("Order time"),
+        "ordered_by": _l("Person ordering"), "address": _l("Delivery address"),
+        "delivery_on": _l("Requested delivery date"), "transport": Choice(_l("Transport"), TRANSPORT),
+        "rush": _l("Rush order"), "remarks": _l("Remarks"), "payment_cents": Money(_l("Payment received")),
+        "payment_method": Choice(_l("Payment method"), PAYMENT_METHODS),
+        "credit_released": _l("Released on credit"), "invoice_number": _l("Invoice number"),
+        "left_at": _l("Left the gate at"), "arrived_at": _l("Arrived at"),
+        "timing": Choice(_l("Delivery timing"), TIMINGS), "state": _l("State"), "created_by": _l("Recorded by"),
+    }
 
     @property
     def ordered_kg(self) -> int:
@@ -101,6 +135,7 @@ class Order(Audited, db.Model):
 
 class OrderLine(Audited, db.Model):
     __tablename__ = "logistics_order_lines"
+    __audit_label__ = _l("Order lines")
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("logistics_orders.id", ondelete="CASCADE"), index=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("logistics_products.id"))
@@ -111,6 +146,12 @@ class OrderLine(Audited, db.Model):
 
     order: Mapped[Order] = relationship(back_populates="lines")
     product: Mapped[Product] = relationship(lazy="joined")
+
+    __audit_fields__ = {
+        "order_id": _l("Order"), "product_id": _l("Product"), "quantity_kg": Weight(_l("Quantity")),
+        "bags": _l("Bags"), "price_cents_per_tonne": Money(_l("Price per tonne")),
+        "amount_cents": Money(_l("Amount")),
+    }
 
 
 class Trip(Audited, db.Model):
@@ -147,7 +188,18 @@ class Trip(Audited, db.Model):
     order: Mapped[Order] = relationship(back_populates="trips", lazy="joined")
     vehicle: Mapped[Vehicle] = relationship(lazy="joined")
 
-    __audit_exclude__ = frozenset({"state_changed_at"})
+    # Prints are recorded as print events; the QR token is a key, not something to read.
+    __audit_exclude__ = frozenset({"state_changed_at", "print_count", "pass_print_count", "pass_token"})
+    __audit_fields__ = {
+        "number": _l("Ticket number"), "order_id": _l("Order"), "customer_id": _l("Customer"),
+        "vehicle_id": _l("Truck plate"), "tare_kg": Weight(_l("Tare")), "tare_at": _l("Tare weighed at"),
+        "tare_manual": _l("Tare typed in"), "loaded_bags": _l("Bags loaded"), "loaded_kg": Weight(_l("Loaded weight")),
+        "gross_kg": Weight(_l("Gross")), "gross_at": _l("Gross weighed at"), "gross_manual": _l("Gross typed in"),
+        "net_kg": Weight(_l("Net")), "findings": AuditField(_l("Check findings"), format=_findings),
+        "override_reason": _l("Reason for an override"), "voided_reason": _l("Reason for voiding"),
+        "replaces_id": _l("Replaces ticket"), "pass_number": _l("Gate pass number"),
+        "pass_used_at": _l("Gate pass used at"), "state": _l("State"),
+    }
 
     @property
     def replaced_number(self) -> str | None:

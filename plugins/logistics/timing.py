@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from plugins.logistics.i18n import _l
+
 PROMISE_DAYS = 3
+TIMINGS = {"same_day": _l("same day"), "on_time": _l("within three days"), "incident": _l("late (incident)")}
 
 
 def classify(ordered_on: date, left_on: date) -> str:

@@ -34,7 +34,7 @@ from plugins.logistics import forms
 from plugins.logistics.capitals import amount_in_capitals
 from plugins.logistics.flows import ORDER_FLOW, TRIP_FLOW
 from plugins.logistics.i18n import _
-from plugins.logistics.models import Order, Product, Trip, Vehicle
+from plugins.logistics.models import Order, OrderLine, Product, Trip, Vehicle
 from plugins.logistics.services import (
     LineInput,
     PassRefused,
@@ -118,7 +118,7 @@ def _order(order_id: int) -> Order:
 @bp.route("/orders/<int:order_id>")
 @permission_required("logistics.view")
 def order(order_id: int):
-    from core.audit import timeline
+    from core.history import timeline
     from core.registry.forms import TransitionForm
 
     record = _order(order_id)
@@ -127,7 +127,8 @@ def order(order_id: int):
         transitions=[t for t in ORDER_FLOW.available(record, current_user)
                      if t.name not in ("confirm_payment", "invoice", "start_shipping", "finish_shipping")],
         transition_form=TransitionForm(), payment_form=forms.PaymentForm(), invoice_form=forms.InvoiceForm(),
-        capitals=amount_in_capitals(_yuan(record.amount_cents)), events=timeline(record),
+        capitals=amount_in_capitals(_yuan(record.amount_cents)),
+        events=timeline(record, parts=(Trip.order_id, OrderLine.order_id)),
         today=_today(), is_overdue=is_overdue)
 
 

@@ -78,4 +78,5 @@ def test_rep_manager_and_department_take_a_prospect_to_the_files(live_app, brows
     history = department.locator(".timeline").inner_text()
     for who in ("Rep", "Rm", "Spec"):
         assert who in history
-    assert history.count("转为") == 5
+    assert department.locator(".timeline .event-transition").count() == 5
+    assert "核实签字" in history and "档案状态: 已提交 → 已核实" in history

@@ -8,6 +8,7 @@ from core.db import db
 class SampleNote(Audited, db.Model):
     __tablename__ = "sampleplug_notes"
     __audit_label__ = "Sample note"
+    __audit_fields__ = {"customer_id": "Customer", "text": "Text"}
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
     text: Mapped[str] = mapped_column(String(100))
