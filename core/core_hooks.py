@@ -57,7 +57,7 @@ def menu_items(app, user):
 
 @hookimpl
 def register_commands(app):
-    from core.cli import CORE_COMMANDS
+    from core.commands import CORE_COMMANDS
 
     return CORE_COMMANDS
 

@@ -12,12 +12,14 @@ import importlib.util
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pluggy
 from flask import Flask, current_app
 
 from core import hookspecs
+from core.db import db
 
 ENTRY_POINT_GROUP = "guanxi.plugins"
 CORE_API = 2  # 2: plugin gettext domains, plugin-owned hookspecs, isolated listeners
@@ -187,13 +189,12 @@ def enabled_names(wanted: list[str] | None, installed: dict[str, PluginInfo]) ->
     return names
 
 
-def build_host(app: Flask) -> PluginHost:
+def build_host(app: Flask, core_hooks: ModuleType) -> PluginHost:
+    """Register ``core_hooks`` (core's own features) and the enabled plugins with a new manager."""
     installed = discover(app.config.get("GUANXI_EXTRA_PLUGINS"))
     wanted = enabled_names(app.config["GUANXI_PLUGINS"], installed)
     pm = pluggy.PluginManager("guanxi")
     pm.add_hookspecs(hookspecs)
-    from core import core_hooks
-
     pm.register(core_hooks, name="core")
     host = PluginHost(pm=pm, installed=installed)
     for name in resolve_order(list(dict.fromkeys(wanted)), installed):
@@ -222,8 +223,6 @@ def _import_models(info: PluginInfo) -> None:
     if importlib.util.find_spec(module_name) is None:
         return
     importlib.import_module(module_name)
-    from core.db import db
-
     for mapper in db.Model.registry.mappers:
         if mapper.class_.__module__.startswith(info.cls.package() + "."):
             for table in mapper.tables:

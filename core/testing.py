@@ -18,7 +18,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, make_url, select, text
 
-from core import create_app
+from core.app import create_app
 
 PG_URL_ENV = "GUANXI_TEST_DATABASE_URL"
 _sqlite_templates: dict[tuple[str, ...] | None, Path] = {}

@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
-export FLASK_APP="core:create_app"
+export FLASK_APP="core.app:create_app"
 .venv/bin/guanxi db upgrade
 .venv/bin/guanxi demo --quiet-if-loaded
 port="${PORT:-5000}"

@@ -1,5 +1,5 @@
 """The complaints plugin's own gettext domain: its words never change core's."""
-from core.i18n import Domain
+from core.api import Domain
 
 domain = Domain("complaints")
 _ = domain.gettext

@@ -7,9 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.auth.models import User
-from core.db import utcnow
-from core.registry.models import Customer
+from core.api import Customer, User, utcnow
 from plugins.logistics.flows import ORDER_FLOW
 from plugins.logistics.models import Product, Vehicle
 from plugins.logistics.services import (

@@ -9,10 +9,7 @@ import qrcode
 import qrcode.image.svg
 from flask import abort
 
-from core.audit import record_event
-from core.contract import Document
-from core.db import db
-from core.visibility import get_visible_or_404
+from core.api import Document, db, get_visible_or_404, record_event
 from plugins.logistics.capitals import amount_in_capitals
 from plugins.logistics.flows import ORDER_FLOW
 from plugins.logistics.forms import TRANSPORT

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.workflow import Transition, Workflow
+from core.api import Transition, Workflow
 from plugins.logistics.i18n import _, _l
 
 BEFORE_SHIPPING = ("recorded", "data_confirmed", "scheduled", "paid", "products_confirmed", "invoiced")

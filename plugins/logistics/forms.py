@@ -14,8 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from core.db import utcnow
-from core.forms import LocalDateTimeField, MoneyField, choices
+from core.api import LocalDateTimeField, MoneyField, choices, utcnow
 from plugins.logistics.i18n import _l
 
 TRANSPORT = {"pickup": _l("Customer pick-up"), "company": _l("Company truck"), "carrier": _l("Carrier")}

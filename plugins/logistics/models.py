@@ -12,10 +12,7 @@ from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, Strin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm.base import NO_VALUE
 
-from core.audit import Audited, AuditField, Choice, Money, Weight
-from core.db import db, utcnow
-from core.registry.models import Customer
-from core.workflow import guard_state
+from core.api import Audited, AuditField, Choice, Customer, Money, Weight, db, guard_state, utcnow
 from plugins.logistics.flows import ORDER_FLOW, TRIP_FLOW
 from plugins.logistics.forms import PAYMENT_METHODS, TRANSPORT
 from plugins.logistics.i18n import _l

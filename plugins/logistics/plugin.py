@@ -1,9 +1,7 @@
 """Orders and shipping: plugin metadata and hook implementations."""
 from __future__ import annotations
 
-from core import Plugin, hookimpl
-from core.auth.roles import EVERYONE
-from core.contract import MenuItem, Panel, Permission, Widget
+from core.api import EVERYONE, MenuItem, Panel, Permission, Plugin, Widget, hookimpl
 from plugins.logistics.i18n import _l
 
 OFFICE = ("coordinator", "specialist", "cm_manager")
@@ -70,7 +68,7 @@ class LogisticsPlugin(Plugin):
         from flask import render_template
         from sqlalchemy import select
 
-        from core.db import db
+        from core.api import db
         from plugins.logistics.flows import ORDER_FLOW
         from plugins.logistics.models import Order
         from plugins.logistics.reports import on_time
@@ -97,8 +95,7 @@ class LogisticsPlugin(Plugin):
         """Production hears of each scheduled order at once (the sheet collects them per day)."""
         if workflow != "logistics_order" or transition != "schedule":
             return
-        from core.db import db
-        from core.notifications import notify
+        from core.api import db, notify
         from plugins.logistics.i18n import N_
 
         products = ", ".join(f"{line.product.name} {line.quantity_kg / 1000:g} t" for line in record.lines)

@@ -6,9 +6,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, select
 
-from core.contract import Period
-from core.db import db, utcnow
-from core.visibility import visible
+from core.api import Period, db, utcnow, visible
 from plugins.logistics.models import Order, OrderLine, Trip
 
 SHIPPED = ("shipped", "arrived")

@@ -7,8 +7,7 @@ from typing import Any
 from flask import abort
 from sqlalchemy import and_, func, or_, select
 
-from core.clock import local_day_bounds
-from core.db import db
+from core.api import db, local_day_bounds
 from plugins.logistics.models import Order, OrderLine, Product
 
 TO_PRODUCE = ("scheduled", "paid", "products_confirmed", "invoiced", "shipping")

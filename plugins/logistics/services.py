@@ -10,12 +10,15 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
-from core.clock import to_local
-from core.db import db, utcnow
-from core.events import fire_after_commit
-from core.numbering import next_number
-from core.registry.models import Customer
-from core.registry.services import record_first_order
+from core.api import (
+    Customer,
+    db,
+    fire_after_commit,
+    next_number,
+    record_first_order,
+    to_local,
+    utcnow,
+)
 from plugins.logistics import checks
 from plugins.logistics.flows import ORDER_FLOW, TRIP_FLOW
 from plugins.logistics.i18n import N_, _

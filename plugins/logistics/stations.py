@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from core.db import db, utcnow
+from core.api import db, utcnow
 from plugins.logistics.indicator.reader import Sample, run
 from plugins.logistics.models import StationReading
 

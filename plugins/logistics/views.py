@@ -20,16 +20,21 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
 
-from core.auth.permissions import permission_required
-from core.clock import local_now
-from core.db import db, utcnow
-from core.events import commit
-from core.forms import choices
-from core.redirects import redirect_back
-from core.registry.models import Customer
-from core.registry.search import CustomerFilter, customer_query
-from core.visibility import get_visible_or_404, restrict
-from core.workflow import TransitionRefused
+from core.api import (
+    Customer,
+    CustomerFilter,
+    TransitionRefused,
+    choices,
+    commit,
+    customer_query,
+    db,
+    get_visible_or_404,
+    local_now,
+    permission_required,
+    redirect_back,
+    restrict,
+    utcnow,
+)
 from plugins.logistics import forms
 from plugins.logistics.capitals import amount_in_capitals
 from plugins.logistics.flows import ORDER_FLOW, TRIP_FLOW
@@ -118,8 +123,7 @@ def _order(order_id: int) -> Order:
 @bp.route("/orders/<int:order_id>")
 @permission_required("logistics.view")
 def order(order_id: int):
-    from core.history import timeline
-    from core.registry.forms import TransitionForm
+    from core.api import TransitionForm, timeline
 
     record = _order(order_id)
     return render_template(
@@ -164,7 +168,7 @@ def _apply(flow: Any, record: Any, name: str, comment: str = "") -> Any:
 @bp.route("/orders/<int:order_id>/transition", methods=["POST"])
 @permission_required("logistics.view")
 def order_transition(order_id: int):
-    from core.registry.forms import TransitionForm
+    from core.api import TransitionForm
 
     record = _order(order_id)
     form = TransitionForm()

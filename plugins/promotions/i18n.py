@@ -1,5 +1,5 @@
 """The promotions plugin's own gettext domain: its words never change core's."""
-from core.i18n import Domain
+from core.api import Domain
 
 domain = Domain("promotions")
 _ = domain.gettext

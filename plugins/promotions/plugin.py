@@ -1,9 +1,7 @@
 """Promotions: plugin metadata and hook implementations."""
 from __future__ import annotations
 
-from core import Plugin, hookimpl
-from core.auth.roles import EVERYONE
-from core.contract import MenuItem, Permission
+from core.api import EVERYONE, MenuItem, Permission, Plugin, hookimpl
 from plugins.promotions.i18n import _l
 
 

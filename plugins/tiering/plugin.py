@@ -1,8 +1,7 @@
 """Customer tiering: plugin metadata and hook implementations."""
 from __future__ import annotations
 
-from core import Plugin, hookimpl
-from core.contract import MenuItem, Permission
+from core.api import MenuItem, Permission, Plugin, hookimpl
 from plugins.tiering.i18n import _l
 
 

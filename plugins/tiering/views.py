@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from core.auth.permissions import permission_required
+from core.api import permission_required
 
 bp = Blueprint("tiering", __name__, url_prefix="/tiering")
 

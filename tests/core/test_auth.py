@@ -14,7 +14,7 @@ def test_roles_of_the_department_are_seeded(app):
 
 
 def test_passwords_are_hashed_with_scrypt_by_default(tmp_path):
-    from core import create_app
+    from core.app import create_app
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "INSTANCE_PATH": str(tmp_path)})
     with app.app_context():

@@ -1,5 +1,5 @@
 """Settings: defaults, instance file, environment, explicit overrides, in that order."""
-from core import create_app
+from core.app import create_app
 from core.config import parse_plugin_list
 
 

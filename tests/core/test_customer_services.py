@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from core import Plugin, hookimpl
+from core.api import Plugin, hookimpl
 from core.db import db
 from core.registry.models import Customer
 from core.registry.transfer import header_labels, write_xlsx

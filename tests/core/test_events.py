@@ -1,5 +1,5 @@
 """Event hooks fire after commit, never after a rollback."""
-from core import Plugin, hookimpl
+from core.api import Plugin, hookimpl
 from core.events import commit, fire_after_commit
 from core.testing import login, make_test_app, make_user, post_form
 

@@ -5,7 +5,8 @@ from itertools import combinations
 import pytest
 from sqlalchemy import inspect, make_url
 
-from core import create_app, migrate
+from core import migrate
+from core.app import create_app
 from core.db import db
 from core.testing import PG_URL_ENV, login, make_test_app, make_user, reset_postgres_schema
 from tests.sample_plugin.plugin import SamplePlugin

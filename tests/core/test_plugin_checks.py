@@ -7,7 +7,8 @@ import sys
 import pytest
 from flask import Blueprint
 
-from core import Plugin, PluginError, create_app, hookimpl
+from core.api import Plugin, PluginError, hookimpl
+from core.app import create_app
 from core.contract import MenuItem, Permission
 
 
@@ -83,7 +84,7 @@ def write_package(root, name: str, template: str):
     package = root / name
     (package / "templates").mkdir(parents=True)
     (package / "__init__.py").write_text("")
-    (package / "plugin.py").write_text("from core import Plugin\n\n\nclass P(Plugin):\n    pass\n")
+    (package / "plugin.py").write_text("from core.api import Plugin\n\n\nclass P(Plugin):\n    pass\n")
     target = package / "templates" / template
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text("{% extends 'base.html' %}")
@@ -109,7 +110,7 @@ def test_template_overriding_core_without_the_prefix(tmp_path, outside):
 
 
 def test_a_plugin_in_a_plain_module_is_refused_with_a_sentence(tmp_path, outside):
-    (outside / "credit_module.py").write_text("from core import Plugin\n\n\nclass Credit(Plugin):\n    pass\n")
+    (outside / "credit_module.py").write_text("from core.api import Plugin\n\n\nclass Credit(Plugin):\n    pass\n")
     cls = importlib.import_module("credit_module").Credit
     message = refused(tmp_path, credit=cls)
     assert "'credit'" in message and "credit_module.py" in message and "must be a package" in message

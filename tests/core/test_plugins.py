@@ -2,7 +2,8 @@
 import pytest
 from sqlalchemy import inspect
 
-from core import Plugin, PluginError, create_app, hookimpl
+from core.api import Plugin, PluginError, hookimpl
+from core.app import create_app
 from core.db import db
 from core.testing import login, make_test_app, make_user
 from tests.sample_plugin.plugin import SamplePlugin

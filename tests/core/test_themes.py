@@ -1,7 +1,7 @@
 """Themes change branding without copying templates; lookup order is theme, plugins, core."""
 import pytest
 
-from core import create_app
+from core.app import create_app
 from core.testing import login, make_test_app, make_user
 from core.themes import build_loader, load_theme
 

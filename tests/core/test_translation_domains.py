@@ -22,7 +22,7 @@ from core.testing import login, make_test_app, make_user
 PLUGIN_PY = '''
 from flask import Blueprint, render_template
 
-from core import Plugin, hookimpl
+from core.api import Plugin, hookimpl
 from core.contract import MenuItem
 from core.i18n import Domain
 

@@ -1,6 +1,6 @@
 from flask import Blueprint, render_template
 
-from core import Plugin, hookimpl
+from core.api import Plugin, hookimpl
 from core.contract import Column, MenuItem, Panel, Permission
 
 bp = Blueprint("sampleplug", __name__, url_prefix="/sampleplug")

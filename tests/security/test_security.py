@@ -47,7 +47,7 @@ def test_session_cookie_is_httponly_and_samesite(client, users):
 
 
 def test_secure_cookie_setting_from_environment(monkeypatch, tmp_path):
-    from core import create_app
+    from core.app import create_app
 
     monkeypatch.setenv("GUANXI_SECURE_COOKIES", "1")
     app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "INSTANCE_PATH": str(tmp_path)})

@@ -53,7 +53,7 @@ SHIPPED_EVENTS: list = []
 
 
 def test_order_shipped_fires_once_after_the_commit(tmp_path):
-    from core import Plugin, hookimpl
+    from core.api import Plugin, hookimpl
     from core.events import commit
     from core.testing import make_test_app, make_user
     from plugins.logistics.models import Product, Vehicle

@@ -1,0 +1,42 @@
+"""What a plugin imports from core: one module, stable across core's internal reorganisations.
+
+It imports nothing of the running application (no factory, views or core hook implementations),
+so importing it is cheap and can never start an import cycle. ``docs/plugins.md`` describes each
+name; anything not listed here is core's own business and may change without notice.
+"""
+from __future__ import annotations
+
+from core.audit import Audited, AuditField, Choice, Money, Weight, record_event
+from core.auth.models import Region, User
+from core.auth.permissions import permission_required
+from core.auth.roles import DEPARTMENT_ROLES, EVERYONE, ROLES
+from core.clock import local_day_bounds, local_month_bounds, local_now, to_local, to_utc
+from core.contract import Column, Document, MenuItem, Panel, Period, Permission, Widget
+from core.db import db, utcnow
+from core.events import commit, fire_after_commit
+from core.forms import LocalDateTimeField, MoneyField, choices
+from core.history import timeline
+from core.hookspecs import hookimpl, hookspec
+from core.i18n import Domain, money
+from core.notifications import notify
+from core.numbering import next_number
+from core.plugins import CORE_API, Plugin, PluginError, call, call_merged
+from core.redirects import redirect_back, safe_target
+from core.registry.forms import TransitionForm
+from core.registry.models import Customer
+from core.registry.search import CustomerFilter, customer_query
+from core.registry.services import record_first_order
+from core.visibility import get_visible_or_404, restrict, visible
+from core.workflow import Transition, TransitionRefused, Workflow, guard_state
+
+__all__ = [
+    "CORE_API", "AuditField", "Audited", "Choice", "Column", "Customer", "CustomerFilter",
+    "DEPARTMENT_ROLES", "Document", "Domain", "EVERYONE", "LocalDateTimeField", "MenuItem", "Money",
+    "MoneyField", "Panel", "Period", "Permission", "Plugin", "PluginError", "ROLES", "Region",
+    "Transition", "TransitionForm", "TransitionRefused", "User", "Weight", "Widget", "Workflow",
+    "call", "call_merged", "choices", "commit", "customer_query", "db", "fire_after_commit",
+    "get_visible_or_404", "guard_state", "hookimpl", "hookspec", "local_day_bounds",
+    "local_month_bounds", "local_now", "money", "next_number", "notify", "permission_required",
+    "record_event", "record_first_order", "redirect_back", "restrict", "safe_target", "timeline",
+    "to_local", "to_utc", "utcnow", "visible",
+]
