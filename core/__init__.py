@@ -6,10 +6,10 @@ from typing import Any
 
 from flask import Flask
 
-from core.hookspecs import hookimpl
+from core.hookspecs import hookimpl, hookspec
 from core.plugins import Plugin, PluginError
 
-__all__ = ["create_app", "hookimpl", "Plugin", "PluginError"]
+__all__ = ["create_app", "hookimpl", "hookspec", "Plugin", "PluginError"]
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -22,6 +22,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from core.config import load_config
     from core.db import db
     from core.i18n import init_i18n
+    from core.metrics import build_catalogue
     from core.plugins import build_host, call
     from core.themes import init_themes
     from core.web import init_web
@@ -59,6 +60,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_i18n(app, translations)
     init_themes(app, template_dirs, static_dirs)
     with app.app_context():
+        app.extensions["guanxi_metrics"] = build_catalogue(app)
         for blueprint in call("register_blueprints"):
             app.register_blueprint(blueprint)
         for command in call("register_commands"):

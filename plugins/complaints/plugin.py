@@ -11,6 +11,7 @@ from core.contract import MenuItem, Permission
 class ComplaintsPlugin(Plugin):
     title = _l("Complaints")
     description = _l("Complaint intake, escalation, department sign-offs and approvals.")
+    hookspecs = "plugins.complaints.hookspecs"
 
     @hookimpl
     def register_blueprints(self, app):

@@ -11,6 +11,7 @@ from core.contract import MenuItem, Permission
 class PromotionsPlugin(Plugin):
     title = _l("Promotions")
     description = _l("Promotion applications, approval chain, tracking, evaluation and materials.")
+    hookspecs = "plugins.promotions.hookspecs"
 
     @hookimpl
     def register_blueprints(self, app):

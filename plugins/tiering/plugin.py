@@ -10,6 +10,7 @@ from core.contract import MenuItem, Permission
 class TieringPlugin(Plugin):
     title = _l("Customer tiering")
     description = _l("Customer grading (ABC, key and focus customers) and value analysis.")
+    hookspecs = "plugins.tiering.hookspecs"
 
     @hookimpl
     def register_blueprints(self, app):

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from core.contract import Period
 from core.db import db, utcnow
-from core.plugins import call_merged
+from core.metrics import customer_metrics
 from core.testing import QueryCounter, login, make_customer
 from tests.plugins.logistics.test_order_flow import new_order, ready_to_load
 
@@ -27,14 +27,14 @@ def test_customer_metrics_answer_shipped_tonnes_amount_and_order_dates(app, worl
     other = make_customer("另一客户", world["rep_east"])
     ids = [world["customer"].id, other.id]
     with QueryCounter() as queries:
-        metrics = call_merged("customer_metrics", customer_ids=ids, period=Period(None, None))
+        metrics = customer_metrics(ids)
     assert queries.count == 1
     mine = metrics[world["customer"].id]
     assert mine["shipped_kg"] == 25340 and mine["shipped_amount_cents"] == 8150000
     assert mine["order_count"] == 2 and mine["first_order_at"] <= mine["last_order_at"]
     assert other.id not in metrics
     future = Period(utcnow() + timedelta(days=1), None)
-    assert call_merged("customer_metrics", customer_ids=ids, period=future) == {}
+    assert customer_metrics(ids, future) == {}
 
 
 def test_customer_page_panel_and_dashboard_widget(app, world):
