@@ -23,6 +23,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from core.db import db
     from core.i18n import init_i18n
     from core.metrics import build_catalogue
+    from core.money import register_filters
     from core.plugins import build_host, call
     from core.themes import init_themes
     from core.web import init_web
@@ -58,6 +59,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         if info.cls.folder("translations"):
             translations.append(info.cls.folder("translations"))
     init_i18n(app, translations)
+    register_filters(app)
     init_themes(app, template_dirs, static_dirs)
     with app.app_context():
         app.extensions["guanxi_metrics"] = build_catalogue(app)

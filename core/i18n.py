@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -49,14 +48,6 @@ def compile_catalogs(directories: list[Path]) -> None:
                 current_app.logger.warning("cannot write %s", mo_path)
 
 
-def money(cents: int | None, currency: str = "¥") -> str:
-    """Integer cents as a locale-formatted amount with two decimals."""
-    if cents is None:
-        return ""
-    value = Decimal(cents) / 100
-    return f"{currency}{format_decimal(value, format='#,##0.00')}"
-
-
 def local_datetime(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
     """A stored UTC datetime shown in the company timezone."""
     return format_datetime(value, fmt) if value else ""
@@ -71,6 +62,5 @@ def init_i18n(app: Flask, translation_dirs: list[Path]) -> None:
     with app.app_context():
         compile_catalogs(translation_dirs)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
-    app.jinja_env.filters.update(money=money, datetime=local_datetime, date=local_date,
-                                 number=format_decimal)
+    app.jinja_env.filters.update(datetime=local_datetime, date=local_date, number=format_decimal)
     app.jinja_env.globals.update(get_locale=get_locale)

@@ -12,12 +12,13 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from core import numbering, veto
 from core.db import db, utcnow
 from core.events import fire_after_commit
 from core.i18n import N_
-from core.numbering import next_number
 from core.registry.models import Customer
 from core.registry.services import record_first_order
+from core.workflow import Transition, TransitionRefused
 from plugins.logistics import checks
 from plugins.logistics.flows import ORDER_FLOW, TRIP_FLOW
 from plugins.logistics.models import Order, OrderLine, Product, Trip, Vehicle
@@ -38,10 +39,8 @@ def local(moment: datetime) -> datetime:
 
 
 def document_number(prefix: str, moment: datetime, dated: bool = False) -> str:
-    """Gapless per series and year: DD-2026-00001; a dated series shows the day, WB-20261123-00042."""
-    day = local(moment)
-    sequence = next_number(f"logistics.{prefix}.{day.year}")
-    return f"{prefix}-{day.strftime('%Y%m%d') if dated else day.year}-{sequence:05d}"
+    """DD-2026-00001, or WB-20261123-00042 for a dated series: core's format, the company's day."""
+    return numbering.document_number("logistics", prefix, local(moment).date(), dated)
 
 
 @dataclass(frozen=True)
@@ -75,6 +74,17 @@ def create_order(customer: Customer, lines: list[LineInput], user: Any, **fields
     db.session.flush()
     record_first_order(customer.id, local(order.ordered_at).date())
     return order
+
+
+def take_order_step(order: Order, name: str, user: Any, comment: str = "") -> Transition:
+    """One step of the order flow. Confirming asks the other plugins first (``order_confirming``):
+    a refusal raises ``core.veto.Vetoed`` before anything changes, and the caller rolls back."""
+    if name == "confirm_data":
+        reason = ORDER_FLOW.refusal(order, name, user, comment)
+        if reason:
+            raise TransitionRefused(reason)
+        veto.ask("order_confirming", order=order, user=user)
+    return ORDER_FLOW.apply(order, name, user, comment)
 
 
 def check_settings() -> dict[str, checks.CheckSetting]:
