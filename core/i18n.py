@@ -10,8 +10,6 @@ from flask import Flask, current_app, request, session
 from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
-babel = Babel()
-
 
 def N_(message: str) -> str:
     """Mark a message id for extraction; it is translated later, when shown."""
@@ -61,6 +59,8 @@ def init_i18n(app: Flask, translation_dirs: list[Path]) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(d) for d in translation_dirs)
     with app.app_context():
         compile_catalogs(translation_dirs)
-    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    # one Babel per app: Flask-Babel caches translations on its domain, and apps with other
+    # plugins (tests build many) must not share a catalogue merged from another plugin set
+    Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.filters.update(datetime=local_datetime, date=local_date, number=format_decimal)
     app.jinja_env.globals.update(get_locale=get_locale)

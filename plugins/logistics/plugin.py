@@ -72,6 +72,22 @@ class LogisticsPlugin(Plugin):
         return customer_metrics(customer_ids, period, series)
 
     @hookimpl
+    def customer_list_filters(self, app, user):
+        if not user.can("logistics.view"):
+            return []
+        from plugins.logistics.customer_list import filters
+
+        return filters()
+
+    @hookimpl
+    def customer_list_columns(self, app, user):
+        if not user.can("logistics.view"):
+            return []
+        from plugins.logistics.customer_list import columns
+
+        return columns()
+
+    @hookimpl
     def customer_panels(self, app, customer, user):
         if not user.can("logistics.view"):
             return []

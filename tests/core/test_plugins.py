@@ -169,11 +169,12 @@ def test_every_hook_is_callable_through_the_plugin_manager(app, users):
         panels = call("customer_panels", customer=customer, user=users["admin"])
         assert all(isinstance(p, Panel) for p in panels)
         assert isinstance(call("dashboard_widgets", user=users["admin"]), list)
-        assert call("customer_list_columns", user=users["admin"]) == []
+        assert [c.key for c in call("customer_list_columns", user=users["admin"])] == ["logistics_last_order"]
         assert {m.name for m in call("register_metrics")} >= {"shipped_kg", "order_count"}
         assert call_merged("customer_metrics", customer_ids=[customer.id], period=Period(None, None),
                            series=None) == {}
-        assert call("customer_list_filters", user=users["admin"]) == []
+        assert {f.key for f in call("customer_list_filters", user=users["admin"])} == {
+            "logistics_ordered_within", "logistics_open_orders"}
         assert call_merged("customer_tags", customer_ids=[customer.id]) == {}
 
 
