@@ -25,6 +25,7 @@ SORTS = {
     "state": (Customer.state, Customer.code),
     "created": (Customer.created_at, Customer.id),
 }
+ARGS = ("q", "business_type", "region_id", "owner_id", "size_class", "kind", "state", "overdue", "sort", "desc")
 
 
 @dataclass
@@ -44,10 +45,10 @@ class CustomerFilter:
     ignored: list[str] = field(default_factory=list, compare=False)  # why some values were ignored
 
     @classmethod
-    def from_args(cls, args: Any, options: ListOptions | None = None) -> CustomerFilter:
-        """The filter of a request; ``options`` (the plugins' filters and columns) default to the
-        current user's, so every list and export of customers applies the same plugin filters."""
-        options = customer_list_options(current_user) if options is None else options
+    def from_args(cls, args: Any) -> CustomerFilter:
+        """The filter of a request, with the plugins' filters and columns for the current user,
+        so every list and export of customers applies the same plugin filters."""
+        options = customer_list_options(current_user)
         extra, ignored = read_filters(args, options)
         sort = args.get("sort", "code")
         return cls(
@@ -66,9 +67,6 @@ class CustomerFilter:
         values["desc"] = "1" if values["desc"] else ""
         values.update({key: as_arg(value) for key, value in self.extra.items()})
         return {key: value for key, value in values.items() if value not in ("", None, False)}
-
-
-ARGS = ("q", "business_type", "region_id", "owner_id", "size_class", "kind", "state", "overdue", "sort", "desc")
 
 
 def customer_list_options(user: Any) -> ListOptions:

@@ -22,7 +22,7 @@ from core.registry.blueprint import bp
 from core.registry.children import CHILD_KINDS
 from core.registry.forms import BUSINESS_TYPE_LABELS, CustomerForm, TransitionForm
 from core.registry.models import Customer
-from core.registry.search import CustomerFilter, customer_list_options, customer_query, sorted_query
+from core.registry.search import CustomerFilter, customer_query, sorted_query
 from core.registry.services import convert_to_customer, owner_choices
 from core.visibility import get_visible_or_404
 from core.workflow import TransitionRefused
@@ -40,14 +40,13 @@ def regions() -> list[Region]:
 @bp.route("/")
 @permission_required("customers.view")
 def index():
-    options = customer_list_options(current_user)
-    flt = CustomerFilter.from_args(request.args, options)
+    flt = CustomerFilter.from_args(request.args)
     page = max(request.args.get("page", 1, type=int), 1)
     stmt = customer_query(flt, current_user)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     customers = db.session.scalars(sorted_query(stmt, flt).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     ids = [c.id for c in customers]
-    columns = options.columns
+    columns = flt.options.columns
     column_values = {col.key: col.values(ids) for col in columns} if ids else {}
     return render_template(
         "customers/index.html", customers=customers, flt=flt, page=page, total=total,
