@@ -11,21 +11,35 @@ from core.auth.models import Region, User
 from core.auth.permissions import permission_required
 from core.auth.roles import DEPARTMENT_ROLES, EVERYONE, ROLES
 from core.clock import local_day_bounds, local_month_bounds, local_now, to_local, to_utc
-from core.contract import Column, Document, MenuItem, Panel, Period, Permission, Widget
+from core.contract import (
+    Column,
+    Document,
+    ListFilter,
+    MenuItem,
+    Metric,
+    Panel,
+    Period,
+    Permission,
+    Refusal,
+    Widget,
+)
 from core.db import db, utcnow
 from core.events import commit, fire_after_commit
 from core.forms import LocalDateTimeField, MoneyField, choices
 from core.history import timeline
 from core.hookspecs import hookimpl, hookspec
-from core.i18n import Domain, money
+from core.i18n import Domain, local_date, local_datetime
+from core.metrics import customer_metrics, local_months, month_of
+from core.money import amount_in_capitals, capitals, money, yuan
 from core.notifications import notify
-from core.numbering import next_number
+from core.numbering import document_number, next_number
 from core.plugins import CORE_API, Plugin, PluginError, call, call_merged
 from core.redirects import redirect_back, safe_target
 from core.registry.forms import TransitionForm
 from core.registry.models import Customer
 from core.registry.search import CustomerFilter, customer_query
 from core.registry.services import record_first_order
+from core.veto import Vetoed, ask_vetoes
 from core.visibility import get_visible_or_404, restrict, visible
 from core.workflow import Transition, TransitionRefused, Workflow, guard_state
 
@@ -38,5 +52,7 @@ __all__ = [
     "get_visible_or_404", "guard_state", "hookimpl", "hookspec", "local_day_bounds",
     "local_month_bounds", "local_now", "money", "next_number", "notify", "permission_required",
     "record_event", "record_first_order", "redirect_back", "restrict", "safe_target", "timeline",
-    "to_local", "to_utc", "utcnow", "visible",
+    "to_local", "to_utc", "utcnow", "visible", "ListFilter", "Metric", "Refusal", "Vetoed",
+    "amount_in_capitals", "ask_vetoes", "capitals", "customer_metrics", "document_number",
+    "local_months", "month_of", "yuan", "local_date", "local_datetime",
 ]

@@ -18,6 +18,8 @@ from core.auth.models import User
 from core.config import load_config
 from core.db import db
 from core.i18n import init_i18n
+from core.metrics import build_catalogue
+from core.money import register_filters
 from core.plugin_checks import check_plugins
 from core.plugins import build_host, call
 from core.themes import init_themes
@@ -56,8 +58,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         if info.cls.folder("translations"):
             translations[info.name] = info.cls.folder("translations")
     init_i18n(app, translations)
+    register_filters(app)
     init_themes(app, template_dirs, static_dirs)
     with app.app_context():
+        app.extensions["guanxi_metrics"] = build_catalogue(app)
         for blueprint in call("register_blueprints"):
             app.register_blueprint(blueprint)
         for command in call("register_commands"):

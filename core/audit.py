@@ -31,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.db import db, utcnow
-from core.i18n import money
+from core.money import money
 
 _actor: contextvars.ContextVar[int | None] = contextvars.ContextVar("guanxi_audit_actor", default=None)
 

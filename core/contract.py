@@ -44,11 +44,39 @@ class Widget:
 
 @dataclass(frozen=True)
 class Column:
-    """An extra customer-list column; ``values`` maps customer id to display text."""
+    """An extra customer-list column; ``values`` maps customer id to display text.
+
+    ``sort``, when given, is an ORDER BY expression on ``Customer`` (e.g. a correlated scalar
+    subquery), which makes the column sortable by its ``key``.
+    """
 
     key: str
     label: Any
     values: Callable[[list[int]], dict[int, Any]]
+    order: int = 100
+    sort: Any = None
+
+
+FILTER_KINDS = ("select", "number", "check", "text")
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    """A filter on the customer list and in every customer query (exports too).
+
+    ``key`` is its query-string argument: prefix it with the plugin name. Core validates the
+    argument by ``kind`` and calls ``condition(value)`` for an SQL condition on ``Customer``
+    (e.g. ``Customer.id.in_(subquery)``) with an ``int`` within ``minimum``/``maximum`` for
+    "number", ``True`` for "check", a key of ``choices`` for "select", a stripped string for "text".
+    """
+
+    key: str
+    label: Any
+    condition: Callable[[Any], Any]
+    kind: str = "select"
+    choices: tuple[tuple[str, Any], ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
     order: int = 100
 
 
@@ -66,7 +94,29 @@ class Document:
 
 @dataclass(frozen=True)
 class Period:
-    """A half-open date range [start, end) for ``customer_metrics``."""
+    """A half-open range [start, end) of UTC datetimes for ``customer_metrics``; None is open."""
 
     start: Any
     end: Any
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A figure a plugin answers in ``customer_metrics``, declared by ``register_metrics``.
+
+    ``unit`` says how to read the value (kg, cents, count, datetime); ``per_month`` is False for
+    figures that do not add up by month (a first order date), which monthly series leave out.
+    """
+
+    name: str
+    unit: str
+    label: Any
+    description: Any = ""
+    per_month: bool = True
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """What a veto hook returns to stop an action; ``reason`` is shown to the user."""
+
+    reason: Any

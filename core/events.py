@@ -6,7 +6,6 @@ to the administrators, the others still run, and the request that caused the eve
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Session
 from core.db import db
 from core.i18n import N_
 from core.notifications import notify
+from core.plugins import implementations
 
 PENDING = "guanxi_pending_events"
 READY = "guanxi_ready_events"
@@ -46,23 +46,12 @@ def dispatch_ready() -> None:
     app = current_app._get_current_object()
     while session.info.get(READY):
         hook_name, kwargs = session.info[READY].pop(0)
-        for plugin, listener in listeners(app, hook_name):
+        for plugin, listener in implementations(app, hook_name):
             try:
                 listener(**kwargs)
             except Exception as error:  # noqa: BLE001 - a plugin's failure must not reach the user
                 db.session.rollback()
                 report_failure(app, plugin, hook_name, error)
-
-
-def listeners(app: Flask, hook_name: str) -> list[tuple[str, Callable[..., Any]]]:
-    """Each implementation of an event hook as its own callable, in pluggy's call order."""
-    hook = getattr(app.extensions["guanxi"].hook, hook_name)
-
-    def bound(function: Callable[..., Any], names: tuple[str, ...]) -> Callable[..., Any]:
-        return lambda **kwargs: function(*[{"app": app, **kwargs}[n] for n in names])
-
-    return [(impl.plugin_name, bound(impl.function, tuple(impl.argnames)))
-            for impl in reversed(hook.get_hookimpls())]
 
 
 def report_failure(app: Flask, plugin: str, hook_name: str, error: Exception) -> None:

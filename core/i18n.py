@@ -9,7 +9,6 @@ core's words even on a plugin's page. Catalogues are loaded per application, nev
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -179,14 +178,6 @@ def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
-def money(cents: int | None, currency: str = "¥") -> str:
-    """Integer cents as a locale-formatted amount with two decimals."""
-    if cents is None:
-        return ""
-    value = Decimal(cents) / 100
-    return f"{currency}{format_decimal(value, format='#,##0.00')}"
-
-
 def local_datetime(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
     """A stored UTC datetime shown in the company timezone."""
     return format_datetime(value, fmt) if value else ""
@@ -212,5 +203,5 @@ def init_i18n(app: Flask, folders: dict[str, Path]) -> None:
     for name in env.guanxi_domains:
         for callable_name, function in gettext_callables(Domain(name)).items():
             env.globals[domain_global(callable_name, name)] = NEWSTYLE[callable_name](function)
-    env.filters.update(money=money, datetime=local_datetime, date=local_date, number=format_decimal)
+    env.filters.update(datetime=local_datetime, date=local_date, number=format_decimal)
     env.globals.update(get_locale=get_locale, to_local=to_local)

@@ -1,5 +1,8 @@
-"""Gapless document numbers from one counter row per series, updated in the caller's transaction."""
+"""Gapless document numbers from one counter row per series, updated in the caller's transaction,
+and the one format every printed form shows them in (DD-2026-00001, WB-20261123-00042)."""
 from __future__ import annotations
+
+from datetime import date
 
 from sqlalchemy import String, insert, update
 from sqlalchemy.exc import IntegrityError
@@ -33,3 +36,18 @@ def next_number(series: str) -> int:
         return 1
     except IntegrityError:  # another transaction created the series first
         return db.session.execute(bump).scalar_one()
+
+
+def format_document_number(prefix: str, day: date, sequence: int, dated: bool = False) -> str:
+    """``DD-2026-00001``; a ``dated`` series shows the day too: ``WB-20261123-00042``."""
+    return f"{prefix}-{day.strftime('%Y%m%d') if dated else day.year}-{sequence:05d}"
+
+
+def document_number(owner: str, prefix: str, day: date, dated: bool = False) -> str:
+    """The next number of ``owner``'s ``prefix`` series, gapless per year, formatted for print.
+
+    ``day`` is the company-timezone day of the document; ``owner`` (the plugin's name) keeps two
+    plugins' series with the same prefix apart: the counter row is ``<owner>.<prefix>.<year>``.
+    """
+    sequence = next_number(f"{owner}.{prefix}.{day.year}")
+    return format_document_number(prefix, day, sequence, dated)

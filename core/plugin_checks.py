@@ -11,7 +11,7 @@ from pathlib import Path
 from flask import Flask
 
 from core.auth.roles import ROLES
-from core.plugins import PluginError, PluginHost, PluginInfo, call_each
+from core.plugins import PluginError, PluginHost, PluginInfo, answers_by_plugin
 
 CORE = "core"
 
@@ -47,7 +47,7 @@ def check_templates(info: PluginInfo, core_templates: Path) -> None:
 def check_permissions(app: Flask) -> None:
     """Permission codes carry their plugin's prefix, are declared once, name only known roles."""
     seen: dict[str, str] = {}
-    for plugin, permissions in call_each(app, "register_permissions"):
+    for plugin, permissions in answers_by_plugin("register_permissions").items():
         for permission in permissions or ():
             if plugin != CORE and not permission.code.startswith(f"{plugin}."):
                 raise PluginError(f"Plugin {plugin!r} declares the permission {permission.code!r}; "
@@ -66,7 +66,7 @@ def check_permissions(app: Flask) -> None:
 def check_menu_endpoints(app: Flask) -> None:
     """Every menu item points at a registered view."""
     with app.test_request_context():
-        for plugin, items in call_each(app, "menu_items", user=_EveryPermission()):
+        for plugin, items in answers_by_plugin("menu_items", user=_EveryPermission()).items():
             for item in items or ():
                 if item.endpoint not in app.view_functions:
                     raise PluginError(f"Plugin {plugin!r} has a menu item for the endpoint "

@@ -10,7 +10,9 @@ import importlib
 import importlib.metadata
 import importlib.util
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -37,6 +39,7 @@ class Plugin:
     description: Any = ""
     depends: tuple[str, ...] = ()
     core_api: int = CORE_API
+    hookspecs: str | None = None  # dotted name of a module of the plugin's own @hookspec functions
 
     def __init__(self, app: Flask) -> None:
         self.app = app
@@ -197,13 +200,16 @@ def build_host(app: Flask, core_hooks: ModuleType) -> PluginHost:
     pm.add_hookspecs(hookspecs)
     pm.register(core_hooks, name="core")
     host = PluginHost(pm=pm, installed=installed)
-    for name in resolve_order(list(dict.fromkeys(wanted)), installed):
+    order = resolve_order(list(dict.fromkeys(wanted)), installed)
+    add_plugin_hookspecs(pm, [installed[name] for name in order])
+    for name in order:
         info = installed[name]
         _import_models(info)
         info.instance = info.cls(app)
         info.enabled = True
         pm.register(info.instance, name=name)
         host.enabled.append(info)
+    check_foreign_hooks(pm, installed)
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
@@ -215,6 +221,75 @@ def build_host(app: Flask, core_hooks: ModuleType) -> PluginHost:
             lambda outcome, name, impls, kwargs: None,
         )
     return host
+
+
+def hookspec_module(info: PluginInfo) -> ModuleType | None:
+    """The module of hooks ``info``'s plugin declares itself (``Plugin.hookspecs``), if any."""
+    if not info.cls.hookspecs:
+        return None
+    try:
+        return importlib.import_module(info.cls.hookspecs)
+    except ImportError as exc:
+        raise PluginError(f"Plugin {info.name!r}: hookspecs module {info.cls.hookspecs!r} "
+                          f"could not be imported: {exc}") from exc
+
+
+def declared_hooks(module: ModuleType) -> list[str]:
+    """Names of the functions in ``module`` marked with core's ``hookspec``."""
+    return sorted(name for name, value in vars(module).items()
+                  if callable(value) and hasattr(value, "guanxi_spec"))
+
+
+def add_plugin_hookspecs(pm: pluggy.PluginManager, infos: list[PluginInfo]) -> None:
+    """Add the hooks each enabled plugin declares (pytest's ``pytest_addhooks``).
+
+    Called before any plugin registers, so ``check_pending`` judges every implementation against
+    the whole contract. A hook name is declared once: by core or by a single plugin.
+    """
+    owners: dict[str, str] = {}
+    for info in infos:
+        module = hookspec_module(info)
+        if module is None:
+            continue
+        names = declared_hooks(module)
+        if not names:
+            raise PluginError(f"Plugin {info.name!r}: {info.cls.hookspecs} declares no hook; "
+                              f"mark its functions with core.hookspec.")
+        for name in names:
+            caller = getattr(pm.hook, name, None)
+            if name in owners or (caller is not None and caller.has_spec()):
+                first = f"plugin {owners[name]!r}" if name in owners else "core"
+                raise PluginError(f"Plugin {info.name!r} declares hook {name!r}, which {first} declares already.")
+            owners[name] = info.name
+        pm.add_hookspecs(module)
+
+
+def check_foreign_hooks(pm: pluggy.PluginManager, installed: dict[str, PluginInfo]) -> None:
+    """Refuse to start when a plugin implements a disabled plugin's hook without ``optionalhook``.
+
+    ``check_pending`` would only say the hook does not exist; this names the plugin that declares it
+    and the two ways out, so a deployment that disables that plugin knows what to change.
+    """
+    unverified = [(name, impl) for name, caller in vars(pm.hook).items()
+                  if not name.startswith("_") and not caller.has_spec()
+                  for impl in caller.get_hookimpls() if not impl.optionalhook]
+    if not unverified:
+        return
+    declared_by: dict[str, str] = {}
+    for info in installed.values():
+        if not info.enabled:
+            try:
+                module = hookspec_module(info)
+            except PluginError:  # a disabled plugin's broken module must not stop the others
+                continue
+            declared_by.update(dict.fromkeys(declared_hooks(module) if module else [], info.name))
+    for name, impl in unverified:
+        owner = declared_by.get(name)
+        if owner:
+            raise PluginError(
+                f"Plugin {impl.plugin_name!r} implements hook {name!r} of plugin {owner!r}, which is "
+                f"not enabled: enable {owner!r}, add it to depends, or mark the implementation "
+                f"@hookimpl(optionalhook=True).")
 
 
 def _import_models(info: PluginInfo) -> None:
@@ -237,6 +312,31 @@ def host() -> PluginHost:
     return current_app.extensions["guanxi"]
 
 
+def implementations(app: Flask, hook_name: str) -> list[tuple[str, Callable[..., list[Any]]]]:
+    """Each plugin's implementation of a hook as a caller of its own, in pluggy's call order.
+
+    For callers that must know who said what (metrics owned by one plugin, refusals and start-up
+    checks naming the plugin) and for events, where one failing listener must not keep the others
+    from running. Each call goes through pluggy (``subset_hook_caller``), so tracing still sees it.
+    """
+    pm = app.extensions["guanxi"].pm
+    callers = []
+    for impl in reversed(getattr(pm.hook, hook_name).get_hookimpls()):
+        others = [plugin for plugin in pm.get_plugins() if plugin is not impl.plugin]
+        callers.append((impl.plugin_name,
+                        partial(pm.subset_hook_caller(hook_name, remove_plugins=others), app=app)))
+    return callers
+
+
+def answers_by_plugin(hook_name: str, **kwargs: Any) -> dict[str, Any]:
+    """Call a hook plugin by plugin: ``{plugin name: answer}`` (None when it answered None)."""
+    answers: dict[str, Any] = {}
+    for plugin, caller in implementations(current_app._get_current_object(), hook_name):
+        result = caller(**kwargs)
+        answers[plugin] = result[0] if result else None
+    return answers
+
+
 def call(hook_name: str, **kwargs: Any) -> list[Any]:
     """Call a list-returning hook and flatten the answers of all plugins into one list."""
     results = getattr(host().hook, hook_name)(app=current_app._get_current_object(), **kwargs)
@@ -245,18 +345,6 @@ def call(hook_name: str, **kwargs: Any) -> list[Any]:
         if result:
             flat.extend(result)
     return flat
-
-
-def call_each(app: Flask, hook_name: str, **kwargs: Any) -> list[tuple[str, Any]]:
-    """Call each implementation of a hook on its own, in pluggy's order: ``(plugin, answer)``.
-
-    For start-up checks that must name the plugin, and for events, where one failing listener
-    must not keep the others from running.
-    """
-    hook = getattr(app.extensions["guanxi"].hook, hook_name)
-    arguments = {"app": app, **kwargs}
-    return [(impl.plugin_name, impl.function(*[arguments[a] for a in impl.argnames]))
-            for impl in reversed(hook.get_hookimpls())]
 
 
 def call_merged(hook_name: str, **kwargs: Any) -> dict[Any, Any]:

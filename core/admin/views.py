@@ -22,7 +22,7 @@ from core.auth.roles import ROLES
 from core.auth.service import canonical_username, find_user
 from core.db import db
 from core.forms import choices
-from core.plugins import host
+from core.plugins import PluginError, PluginInfo, declared_hooks, hookspec_module, host
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -34,8 +34,18 @@ def plugin_rows() -> list[dict]:
             "name": info.name, "version": info.version, "title": str(info.title),
             "description": str(info.cls.description or ""), "depends": list(info.depends),
             "hooks": info.cls.hook_names(), "enabled": info.enabled, "builtin": info.builtin,
+            "declares": _declares(info),
         })
     return rows
+
+
+def _declares(info: PluginInfo) -> list[str]:
+    """The hooks a plugin declares for others (a disabled plugin's broken module shows none)."""
+    try:
+        module = hookspec_module(info)
+    except PluginError:
+        return []
+    return declared_hooks(module) if module else []
 
 
 @bp.route("/plugins")

@@ -1,15 +1,17 @@
 """The customer list query: search, filters and sorting, shared by the list page and exports."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from flask_login import current_user
 from sqlalchemy import Select, exists, or_, select
 
 from core.auth.models import Region, User
 from core.db import utcnow
 from core.registry.models import Customer, KeyPerson
+from core.registry.plugin_filters import ListOptions, as_arg, list_options, read_filters
 from core.visibility import restrict
 
 OVERDUE_DAYS = 30
@@ -23,6 +25,7 @@ SORTS = {
     "state": (Customer.state, Customer.code),
     "created": (Customer.created_at, Customer.id),
 }
+ARGS = ("q", "business_type", "region_id", "owner_id", "size_class", "kind", "state", "overdue", "sort", "desc")
 
 
 @dataclass
@@ -37,23 +40,38 @@ class CustomerFilter:
     overdue: bool = False
     sort: str = "code"
     desc: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)  # plugin filters: key -> validated value
+    options: ListOptions = field(default_factory=ListOptions, repr=False, compare=False)
+    ignored: list[str] = field(default_factory=list, compare=False)  # why some values were ignored
 
     @classmethod
     def from_args(cls, args: Any) -> CustomerFilter:
+        """The filter of a request, with the plugins' filters and columns for the current user,
+        so every list and export of customers applies the same plugin filters."""
+        options = customer_list_options(current_user)
+        extra, ignored = read_filters(args, options)
+        sort = args.get("sort", "code")
         return cls(
             q=args.get("q", "").strip()[:100], business_type=args.get("business_type", ""),
             region_id=args.get("region_id", type=int), owner_id=args.get("owner_id", type=int),
             size_class=args.get("size_class", ""), kind=args.get("kind", ""), state=args.get("state", ""),
-            overdue=args.get("overdue") == "1", sort=args.get("sort", "code") if args.get("sort") in SORTS else "code",
-            desc=args.get("desc") == "1",
+            overdue=args.get("overdue") == "1", sort=sort if sort in SORTS or sort in options.sorts else "code",
+            desc=args.get("desc") == "1", extra=extra, options=options, ignored=ignored,
         )
 
     def as_args(self, **changes: Any) -> dict[str, Any]:
         """Query-string arguments reproducing this filter (for links and exports)."""
-        values = {**asdict(self), **changes}
+        values = {key: getattr(self, key) for key in ARGS}
+        values.update(changes)
         values["overdue"] = "1" if values["overdue"] else ""
         values["desc"] = "1" if values["desc"] else ""
+        values.update({key: as_arg(value) for key, value in self.extra.items()})
         return {key: value for key, value in values.items() if value not in ("", None, False)}
+
+
+def customer_list_options(user: Any) -> ListOptions:
+    """The filters and columns plugins add to ``user``'s customer list."""
+    return list_options(user, frozenset(ARGS) | {"page"}, frozenset(SORTS))
 
 
 def text_condition(q: str) -> Any:
@@ -83,6 +101,9 @@ def customer_query(flt: CustomerFilter, user: Any) -> Select:
         stmt = stmt.where(Customer.state == flt.state)
     if flt.overdue:
         stmt = stmt.where(overdue_condition())
+    for plugin_filter in flt.options.filters:
+        if plugin_filter.key in flt.extra:
+            stmt = stmt.where(plugin_filter.condition(flt.extra[plugin_filter.key]))
     return stmt
 
 
@@ -92,6 +113,10 @@ def overdue_condition() -> Any:
 
 
 def sorted_query(stmt: Select, flt: CustomerFilter) -> Select:
+    if flt.sort not in SORTS:  # a plugin column's expression; customers without a value last
+        expression = flt.options.sorts[flt.sort]
+        order = expression.desc() if flt.desc else expression.asc()
+        return stmt.order_by(order.nulls_last(), Customer.code)
     columns = SORTS[flt.sort]
     if flt.sort == "region":
         stmt = stmt.outerjoin(Region, Region.id == Customer.region_id)

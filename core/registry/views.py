@@ -50,7 +50,7 @@ def index():
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     customers = db.session.scalars(sorted_query(stmt, flt).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     ids = [c.id for c in customers]
-    columns = sorted(call("customer_list_columns", user=current_user), key=lambda c: c.order)
+    columns = flt.options.columns
     column_values = {col.key: col.values(ids) for col in columns} if ids else {}
     return render_template(
         "customers/index.html", customers=customers, flt=flt, page=page, total=total,

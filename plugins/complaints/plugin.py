@@ -8,6 +8,7 @@ from plugins.complaints.i18n import _l
 class ComplaintsPlugin(Plugin):
     title = _l("Complaints")
     description = _l("Complaint intake, escalation, department sign-offs and approvals.")
+    hookspecs = "plugins.complaints.hookspecs"
 
     @hookimpl
     def register_blueprints(self, app):

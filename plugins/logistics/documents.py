@@ -10,7 +10,6 @@ import qrcode.image.svg
 from flask import abort
 
 from core.api import Document, db, get_visible_or_404, record_event
-from plugins.logistics.capitals import amount_in_capitals
 from plugins.logistics.flows import ORDER_FLOW
 from plugins.logistics.forms import TRANSPORT
 from plugins.logistics.i18n import _l
@@ -25,14 +24,9 @@ def qr_data_uri(text: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def _yuan(cents: int) -> str:
-    return f"{cents // 100}.{cents % 100:02d}"
-
-
 def _order(record_id: int, user: Any) -> dict[str, Any]:
     order = get_visible_or_404(Order, record_id, user)
-    return {"order": order, "flow": ORDER_FLOW, "transport": TRANSPORT,
-            "capitals": amount_in_capitals(_yuan(order.amount_cents))}
+    return {"order": order, "flow": ORDER_FLOW, "transport": TRANSPORT}
 
 
 def _counted_trip(record_id: int, user: Any, need_pass: bool = False) -> dict[str, Any]:

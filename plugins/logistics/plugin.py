@@ -10,6 +10,7 @@ OFFICE = ("coordinator", "specialist", "cm_manager")
 class LogisticsPlugin(Plugin):
     title = _l("Orders and shipping")
     description = _l("Phone orders through weighbridge passes to the gate pass, with printed forms.")
+    hookspecs = "plugins.logistics.hookspecs"
 
     @hookimpl
     def register_blueprints(self, app):
@@ -56,10 +57,32 @@ class LogisticsPlugin(Plugin):
         return documents()
 
     @hookimpl
-    def customer_metrics(self, app, customer_ids, period):
+    def register_metrics(self, app):
+        from plugins.logistics.reports import METRICS
+
+        return list(METRICS)
+
+    @hookimpl
+    def customer_metrics(self, app, customer_ids, period, series):
         from plugins.logistics.reports import customer_metrics
 
-        return customer_metrics(customer_ids, period)
+        return customer_metrics(customer_ids, period, series)
+
+    @hookimpl
+    def customer_list_filters(self, app, user):
+        if not user.can("logistics.view"):
+            return []
+        from plugins.logistics.customer_list import filters
+
+        return filters()
+
+    @hookimpl
+    def customer_list_columns(self, app, user):
+        if not user.can("logistics.view"):
+            return []
+        from plugins.logistics.customer_list import columns
+
+        return columns()
 
     @hookimpl
     def customer_panels(self, app, customer, user):

@@ -12,9 +12,12 @@ from sqlalchemy import select
 
 from core.api import (
     Customer,
+    Transition,
+    TransitionRefused,
+    ask_vetoes,
     db,
+    document_number,
     fire_after_commit,
-    next_number,
     record_first_order,
     to_local,
     utcnow,
@@ -34,11 +37,9 @@ class WeighingRefused(Exception):
         self.findings = findings or []
 
 
-def document_number(prefix: str, moment: datetime, dated: bool = False) -> str:
-    """Gapless per series and year: DD-2026-00001; a dated series shows the day, WB-20261123-00042."""
-    day = to_local(moment)
-    sequence = next_number(f"logistics.{prefix}.{day.year}")
-    return f"{prefix}-{day.strftime('%Y%m%d') if dated else day.year}-{sequence:05d}"
+def issue_number(prefix: str, moment: datetime, dated: bool = False) -> str:
+    """DD-2026-00001, or WB-20261123-00042 for a dated series: core's format, the company's day."""
+    return document_number("logistics", prefix, to_local(moment).date(), dated)
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def line_amount(quantity_kg: int, price_cents_per_tonne: int) -> int:
 
 
 def create_order(customer: Customer, lines: list[LineInput], user: Any, **fields: Any) -> Order:
-    order = Order(number=document_number("DD", utcnow()), customer_id=customer.id, created_by=user.id,
+    order = Order(number=issue_number("DD", utcnow()), customer_id=customer.id, created_by=user.id,
                   address=fields.pop("address", None) or customer.address, **fields)
     for item in lines:
         bag = item.product.bag_weight_kg
@@ -72,6 +73,17 @@ def create_order(customer: Customer, lines: list[LineInput], user: Any, **fields
     db.session.flush()
     record_first_order(customer.id, to_local(order.ordered_at).date())
     return order
+
+
+def take_order_step(order: Order, name: str, user: Any, comment: str = "") -> Transition:
+    """One step of the order flow. Confirming asks the other plugins first (``order_confirming``):
+    a refusal raises ``core.veto.Vetoed`` before anything changes, and the caller rolls back."""
+    if name == "confirm_data":
+        reason = ORDER_FLOW.refusal(order, name, user, comment)
+        if reason:
+            raise TransitionRefused(reason)
+        ask_vetoes("order_confirming", order=order, user=user)
+    return ORDER_FLOW.apply(order, name, user, comment)
 
 
 def check_settings() -> dict[str, checks.CheckSetting]:
@@ -102,7 +114,7 @@ def take_tare(order: Order, vehicle: Vehicle, weight_kg: int, user: Any, manual:
                                  earlier_tare=open_trip is not None)
     findings = checks.check_tare(facts, check_settings())
     _enforce(findings, user, reason)
-    trip = Trip(number=document_number("WB", now, dated=True), customer_id=order.customer_id,
+    trip = Trip(number=issue_number("WB", now, dated=True), customer_id=order.customer_id,
                 vehicle=vehicle, tare_kg=weight_kg, tare_at=now, tare_manual=manual,
                 findings=[finding_record(f) for f in findings], override_reason=reason.strip() or None)
     order.trips.append(trip)
@@ -140,7 +152,7 @@ def take_gross(trip: Trip, weight_kg: int, user: Any, manual: bool = False, reas
 
 def issue_pass(trip: Trip, user: Any) -> Trip:
     TRIP_FLOW.apply(trip, "issue_pass", user)
-    trip.pass_number = document_number("CM", utcnow())
+    trip.pass_number = issue_number("CM", utcnow())
     trip.pass_token = secrets.token_urlsafe(16)
     return trip
 
@@ -200,7 +212,7 @@ def reissue(trip: Trip, tare_kg: int, gross_kg: int | None, user: Any, reason: s
     TRIP_FLOW.apply(trip, "void", user, reason)
     trip.voided_reason = reason.strip()
     now = utcnow()
-    replacement = Trip(number=document_number("WB", now, dated=True), customer_id=trip.customer_id,
+    replacement = Trip(number=issue_number("WB", now, dated=True), customer_id=trip.customer_id,
                        vehicle=trip.vehicle, tare_kg=tare_kg, tare_at=trip.tare_at, tare_manual=True,
                        loaded_bags=trip.loaded_bags, loaded_kg=trip.loaded_kg, replaces_id=trip.id,
                        override_reason=reason.strip())

@@ -24,6 +24,7 @@ from core.api import (
     Customer,
     CustomerFilter,
     TransitionRefused,
+    Vetoed,
     choices,
     commit,
     customer_query,
@@ -36,7 +37,6 @@ from core.api import (
     utcnow,
 )
 from plugins.logistics import forms
-from plugins.logistics.capitals import amount_in_capitals
 from plugins.logistics.flows import ORDER_FLOW, TRIP_FLOW
 from plugins.logistics.i18n import _
 from plugins.logistics.models import Order, OrderLine, Product, Trip, Vehicle
@@ -50,6 +50,7 @@ from plugins.logistics.services import (
     load,
     reissue,
     take_gross,
+    take_order_step,
     take_tare,
     use_pass,
 )
@@ -131,20 +132,15 @@ def order(order_id: int):
         transitions=[t for t in ORDER_FLOW.available(record, current_user)
                      if t.name not in ("confirm_payment", "invoice", "start_shipping", "finish_shipping")],
         transition_form=TransitionForm(), payment_form=forms.PaymentForm(), invoice_form=forms.InvoiceForm(),
-        capitals=amount_in_capitals(_yuan(record.amount_cents)),
         events=timeline(record, parts=(Trip.order_id, OrderLine.order_id)),
         today=_today(), is_overdue=is_overdue)
-
-
-def _yuan(cents: int) -> str:
-    return f"{cents // 100}.{cents % 100:02d}"
 
 
 def _back(record: Order) -> Any:
     return redirect(url_for("logistics.order", order_id=record.id))
 
 
-REFUSALS = (TransitionRefused, WeighingRefused, PassRefused)
+REFUSALS = (TransitionRefused, WeighingRefused, PassRefused, Vetoed)
 
 
 def _attempt(action: Callable[[], Any], done: Callable[[Any], str]) -> Any:
@@ -160,8 +156,8 @@ def _attempt(action: Callable[[], Any], done: Callable[[Any], str]) -> Any:
     return result
 
 
-def _apply(flow: Any, record: Any, name: str, comment: str = "") -> Any:
-    return _attempt(lambda: flow.apply(record, name, current_user, comment),
+def _step(record: Order, name: str, comment: str = "") -> Any:
+    return _attempt(lambda: take_order_step(record, name, current_user, comment),
                     lambda step: _("Done: %(action)s.", action=step.label))
 
 
@@ -176,7 +172,7 @@ def order_transition(order_id: int):
         abort(400)
     if form.transition.data == "release_credit" and current_user.can("logistics.credit"):
         record.credit_released = True
-    _apply(ORDER_FLOW, record, form.transition.data, form.comment.data or "")
+    _step(record, form.transition.data, form.comment.data or "")
     return _back(record)
 
 
@@ -188,7 +184,7 @@ def _record_and_apply(order_id: int, form: FlaskForm, transition: str, **values:
         return _back(record)
     for name, value in values.items():
         setattr(record, name, getattr(form, value).data)
-    _apply(ORDER_FLOW, record, transition)
+    _step(record, transition)
     return _back(record)
 
 

@@ -8,6 +8,7 @@ from plugins.promotions.i18n import _l
 class PromotionsPlugin(Plugin):
     title = _l("Promotions")
     description = _l("Promotion applications, approval chain, tracking, evaluation and materials.")
+    hookspecs = "plugins.promotions.hookspecs"
 
     @hookimpl
     def register_blueprints(self, app):

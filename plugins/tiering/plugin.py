@@ -8,6 +8,7 @@ from plugins.tiering.i18n import _l
 class TieringPlugin(Plugin):
     title = _l("Customer tiering")
     description = _l("Customer grading (ABC, key and focus customers) and value analysis.")
+    hookspecs = "plugins.tiering.hookspecs"
 
     @hookimpl
     def register_blueprints(self, app):

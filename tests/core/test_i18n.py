@@ -4,7 +4,8 @@ from datetime import datetime
 from flask_babel import force_locale
 
 from core.db import db
-from core.i18n import local_datetime, money
+from core.i18n import local_datetime
+from core.money import money
 from core.testing import login, post_form
 
 

@@ -170,12 +170,22 @@ def test_every_hook_is_callable_through_the_plugin_manager(app, users):
         panels = call("customer_panels", customer=customer, user=users["admin"])
         assert all(isinstance(p, Panel) for p in panels)
         assert isinstance(call("dashboard_widgets", user=users["admin"]), list)
-        assert call("customer_list_columns", user=users["admin"]) == []
-        assert call_merged("customer_metrics", customer_ids=[customer.id], period=Period(None, None)) == {}
+        assert [c.key for c in call("customer_list_columns", user=users["admin"])] == ["logistics_last_order"]
+        assert {m.name for m in call("register_metrics")} >= {"shipped_kg", "order_count"}
+        assert call_merged("customer_metrics", customer_ids=[customer.id], period=Period(None, None),
+                           series=None) == {}
+        assert {f.key for f in call("customer_list_filters", user=users["admin"])} == {
+            "logistics_ordered_within", "logistics_open_orders"}
         assert call_merged("customer_tags", customer_ids=[customer.id]) == {}
 
 
 class OtherAnswers(Plugin):
+    @hookimpl
+    def register_metrics(self, app):
+        from core.contract import Metric
+
+        return [Metric("other_metric", "count", "Other metric")]
+
     @hookimpl
     def customer_metrics(self, app, customer_ids, period):
         return {cid: {"other_metric": 1} for cid in customer_ids}
@@ -186,13 +196,13 @@ class OtherAnswers(Plugin):
 
 
 def test_data_hooks_merge_the_answers_of_several_plugins(tmp_path):
-    from core.contract import Period
+    from core.metrics import customer_metrics
     from core.plugins import call_merged
 
     app = make_test_app("sqlite", tmp_path, plugins=["sampleplug", "other"],
                         GUANXI_EXTRA_PLUGINS={"sampleplug": SamplePlugin, "other": OtherAnswers})
     with app.app_context():
-        metrics = call_merged("customer_metrics", customer_ids=[1, 2], period=Period(None, None))
+        metrics = customer_metrics([1, 2])
         assert metrics == {1: {"sample_metric": 10, "other_metric": 1}, 2: {"sample_metric": 20, "other_metric": 1}}
         tags = call_merged("customer_tags", customer_ids=[1, 2])
         assert {k: sorted(v) for k, v in tags.items()} == {1: ["other", "sample"], 2: ["sample"]}

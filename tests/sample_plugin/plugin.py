@@ -1,7 +1,6 @@
 from flask import Blueprint, render_template
 
-from core.api import Plugin, hookimpl
-from core.contract import Column, MenuItem, Panel, Permission
+from core.api import Column, MenuItem, Metric, Panel, Permission, Plugin, hookimpl
 
 bp = Blueprint("sampleplug", __name__, url_prefix="/sampleplug")
 
@@ -32,6 +31,10 @@ class SamplePlugin(Plugin):
     @hookimpl
     def customer_panels(self, app, customer, user):
         return [Panel("Sample panel", f"<p>panel for {customer.code}</p>")]
+
+    @hookimpl
+    def register_metrics(self, app):
+        return [Metric("sample_metric", "count", "Sample metric", "Ten times the customer id.")]
 
     @hookimpl
     def customer_metrics(self, app, customer_ids, period):

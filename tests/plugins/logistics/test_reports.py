@@ -1,10 +1,15 @@
 """What logistics answers to other plugins and shows on the customer page and dashboard."""
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
 
 from core.contract import Period
 from core.db import db, utcnow
-from core.plugins import call_merged
+from core.metrics import customer_metrics, local_months
+from core.registry.models import Customer
 from core.testing import QueryCounter, login, make_customer
+from plugins.logistics.flows import ORDER_FLOW
+from plugins.logistics.services import LineInput, create_order
 from tests.plugins.logistics.test_order_flow import new_order, ready_to_load
 
 
@@ -27,14 +32,66 @@ def test_customer_metrics_answer_shipped_tonnes_amount_and_order_dates(app, worl
     other = make_customer("另一客户", world["rep_east"])
     ids = [world["customer"].id, other.id]
     with QueryCounter() as queries:
-        metrics = call_merged("customer_metrics", customer_ids=ids, period=Period(None, None))
+        metrics = customer_metrics(ids)
     assert queries.count == 1
     mine = metrics[world["customer"].id]
     assert mine["shipped_kg"] == 25340 and mine["shipped_amount_cents"] == 8150000
     assert mine["order_count"] == 2 and mine["first_order_at"] <= mine["last_order_at"]
     assert other.id not in metrics
     future = Period(utcnow() + timedelta(days=1), None)
-    assert call_merged("customer_metrics", customer_ids=ids, period=future) == {}
+    assert customer_metrics(ids, future) == {}
+
+
+def order_at(world, when, tonnes="25", customer=None):
+    order = create_order(customer or world["customer"], [LineInput(world["feed"], tonnes=tonnes)],
+                         world["coordinator"], ordered_at=when, transport="pickup")
+    db.session.commit()
+    return order
+
+
+def test_monthly_series_follow_the_company_months_and_add_up_to_the_totals(app, world):
+    ship(world, order_at(world, datetime(2026, 1, 10, 2)))
+    order_at(world, datetime(2026, 1, 31, 17), tonnes="10")  # 1 February, 01:00 in Shanghai
+    ORDER_FLOW.apply(order_at(world, datetime(2026, 3, 5)), "cancel", world["coordinator"], comment="客户取消")
+    db.session.commit()
+    cid = world["customer"].id
+    period = local_months(date(2026, 1, 1), date(2026, 3, 1))
+    with QueryCounter() as queries:
+        series = customer_metrics([cid], period, series="month")
+    assert queries.count == 1
+    assert series == {cid: {"shipped_kg": {"2026-01": 25340, "2026-02": 0, "2026-03": 0},
+                            "shipped_amount_cents": {"2026-01": 8150000, "2026-02": 0, "2026-03": 0},
+                            "order_count": {"2026-01": 1, "2026-02": 1, "2026-03": 0}}}
+    totals = customer_metrics([cid], period)[cid]
+    for name, months in series[cid].items():
+        assert sum(months.values()) == totals[name], name
+
+
+def test_every_form_is_one_grouped_query_for_3_or_30_customers(app, world):
+    period = local_months(date(2026, 1, 1), date(2026, 2, 1))
+    forms = {
+        "ids": lambda ids: customer_metrics(ids, period),
+        "ids by month": lambda ids: customer_metrics(ids, period, series="month"),
+        "visible": lambda ids: customer_metrics(None, period, user=world["rep_east"]),
+        "visible by month": lambda ids: customer_metrics(None, period, series="month", user=world["rep_east"]),
+        "subquery": lambda ids: customer_metrics(
+            select(Customer.id).where(Customer.id.in_(ids)), period),
+    }
+    counts = {}
+    customers = []
+    world["rep_east"].can("customers.view")  # the user's permissions load once, before counting
+    for total in (3, 30):
+        while len(customers) < total:
+            customers.append(make_customer(f"客户{len(customers)}", world["rep_east"]))
+            order_at(world, datetime(2026, 1, 5), customer=customers[-1])
+        ids = [c.id for c in customers]
+        for name, form in forms.items():
+            with QueryCounter() as queries:
+                answered = form(ids)
+            assert set(answered) == set(ids), name
+            counts[name, total] = queries.count
+    assert set(counts.values()) == {1}, counts
+    assert customer_metrics(None, period, user=world["rep_west"]) == {}  # another region's rep sees none
 
 
 def test_customer_page_panel_and_dashboard_widget(app, world):

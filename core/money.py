@@ -1,11 +1,16 @@
-"""Amounts in Chinese capital numerals (大写金额) by the rules of 支付结算办法 (RULES.md §4).
+"""Money as every plugin prints it: amounts in yuan and in Chinese capital numerals (大写金额).
 
-Policy P1: round half up to fen first; 整 only after 元; optional 零s are omitted; 壹 is kept
-before 拾 (壹拾元整).
+Money is stored as integer cents; ``money`` and ``capitals`` are Jinja filters on cents, so a
+plugin's pages and printed forms show amounts alike without importing another plugin.
+Capitals follow 支付结算办法 (RULES.md §4), policy P1: round half up to fen first; 整 only after
+元; optional 零s are omitted; 壹 is kept before 拾 (壹拾元整).
 """
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+
+from flask import Flask
+from flask_babel import format_decimal
 
 DIGITS = "零壹贰叁肆伍陆柒捌玖"
 SMALL_UNITS = ("", "拾", "佰", "仟")
@@ -59,3 +64,24 @@ def amount_in_capitals(amount: Decimal | int | str, prefix: str = "人民币") -
     else:
         text += ("零" if integer else "") + DIGITS[fen] + "分"
     return prefix + text
+
+
+def yuan(cents: int) -> Decimal:
+    """Integer cents as an exact Decimal amount of yuan: 8150000 -> Decimal("81500.00")."""
+    return Decimal(cents).scaleb(-2)
+
+
+def money(cents: int | None, currency: str = "¥") -> str:
+    """Integer cents as a locale-formatted amount with two decimals."""
+    if cents is None:
+        return ""
+    return f"{currency}{format_decimal(yuan(cents), format='#,##0.00')}"
+
+
+def capitals(cents: int | None, prefix: str = "人民币") -> str:
+    """Integer cents in capital numerals, the form printed under a total; "" for None."""
+    return "" if cents is None else amount_in_capitals(yuan(cents), prefix)
+
+
+def register_filters(app: Flask) -> None:
+    app.jinja_env.filters.update(money=money, capitals=capitals)

@@ -1,9 +1,12 @@
-"""大写金额 against the official examples and the vectors of RULES.md §4."""
+"""Money printed one way for every plugin: 大写金额 against the official examples and the vectors
+of RULES.md §4, yuan from cents, and both as Jinja filters."""
 from decimal import Decimal
 
 import pytest
+from flask import render_template_string
+from flask_babel import force_locale
 
-from plugins.logistics.capitals import amount_in_capitals
+from core.money import amount_in_capitals, capitals, yuan
 
 VECTORS = [
     ("1409.50", "壹仟肆佰零玖元伍角"),  # a zero in the middle
@@ -48,3 +51,19 @@ def test_floats_negatives_and_oversized_amounts_are_refused():
         amount_in_capitals("-12.5")
     with pytest.raises(ValueError):
         amount_in_capitals("10000000000000000")
+
+
+def test_cents_become_exact_yuan():
+    assert yuan(8150000) == Decimal("81500.00") and str(yuan(5)) == "0.05" and str(yuan(123456)) == "1234.56"
+
+
+def test_capitals_from_cents_as_printed_under_a_total():
+    assert capitals(8150000) == "人民币捌万壹仟伍佰元整"
+    assert capitals(140950, prefix="") == "壹仟肆佰零玖元伍角"
+    assert capitals(None) == ""
+
+
+def test_money_and_capitals_are_jinja_filters_of_every_app(app):
+    with app.test_request_context(), force_locale("zh_CN"):
+        html = render_template_string("{{ 8150000|money }} {{ 8150000|capitals }} {{ 32504|capitals('') }}")
+    assert html == "¥81,500.00 人民币捌万壹仟伍佰元整 叁佰贰拾伍元零肆分"
