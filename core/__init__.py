@@ -13,21 +13,22 @@ __all__ = ["create_app", "hookimpl", "Plugin", "PluginError"]
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the application: settings, database, plugins, templates, translations, blueprints."""
+    """Build the application: configuration, database, plugins, translations, declared settings,
+    templates, blueprints."""
     from flask_babel import lazy_gettext as _l
     from flask_login import LoginManager
     from flask_wtf.csrf import CSRFProtect
 
     from core import events, models  # noqa: F401  (session listeners and the full core schema)
-    from core.config import load_config
+    from core.config import instance_path, load_config
     from core.db import db
     from core.i18n import init_i18n
     from core.plugins import build_host, call
+    from core.settings import init_settings, setting
     from core.themes import init_themes
     from core.web import init_web
 
-    app = Flask(__name__, instance_relative_config=True,
-                instance_path=(config or {}).get("INSTANCE_PATH"))
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path(config))
     load_config(app, config)
     db.init_app(app)
     CSRFProtect(app)
@@ -57,6 +58,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         if info.cls.folder("translations"):
             translations.append(info.cls.folder("translations"))
     init_i18n(app, translations)
+    init_settings(app)
+    with app.app_context():
+        app.config["BABEL_DEFAULT_TIMEZONE"] = setting("core.timezone")  # Flask-Babel's name for it
     init_themes(app, template_dirs, static_dirs)
     with app.app_context():
         for blueprint in call("register_blueprints"):

@@ -23,6 +23,11 @@ def main() -> None:
     """Guanxi customer management."""
 
 
+# Flask's --app (and FLASK_APP) would be ignored: guanxi always builds its own app, configured by
+# GUANXI_* variables and the instance folder (GUANXI_INSTANCE_PATH). Not offering it is honest.
+main.params = [param for param in main.params if param.name != "app"]
+
+
 @click.group(cls=AppGroup)
 def db() -> None:
     """Database migrations (core first, then enabled plugins in dependency order)."""

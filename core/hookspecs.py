@@ -33,6 +33,11 @@ def register_documents(app):
 
 
 @hookspec
+def register_settings(app):
+    """Return a list of ``core.contract.Setting`` keyed ``<plugin>.<name>``; checked at start-up."""
+
+
+@hookspec
 def load_demo_data(app, session, rng):
     """Add demo records to ``session`` (do not commit); ``rng`` is a seeded random.Random."""
 

@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -140,15 +141,21 @@ def backend(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
-@pytest.fixture
-def app(backend: str, tmp_path: Path) -> Iterator[Flask]:
-    application = make_test_app(backend, tmp_path)
+@contextmanager
+def running(application: Flask) -> Iterator[Flask]:
+    """``application`` inside its app context; its database connections are closed afterwards."""
     with application.app_context():
         yield application
         from core.db import db
 
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(backend: str, tmp_path: Path) -> Iterator[Flask]:
+    with running(make_test_app(backend, tmp_path)) as application:
+        yield application
 
 
 @pytest.fixture

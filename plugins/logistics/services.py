@@ -18,6 +18,7 @@ from core.i18n import N_
 from core.numbering import next_number
 from core.registry.models import Customer
 from core.registry.services import record_first_order
+from core.settings import setting
 from plugins.logistics import checks
 from plugins.logistics.flows import ORDER_FLOW, TRIP_FLOW
 from plugins.logistics.models import Order, OrderLine, Product, Trip, Vehicle
@@ -78,7 +79,7 @@ def create_order(customer: Customer, lines: list[LineInput], user: Any, **fields
 
 
 def check_settings() -> dict[str, checks.CheckSetting]:
-    return checks.settings_from_config(current_app.config.get("LOGISTICS_CHECKS"))
+    return setting("logistics.checks")
 
 
 def _enforce(findings: list[checks.Finding], user: Any, reason: str) -> checks.Decision:

@@ -16,7 +16,7 @@ def test_defaults_use_sqlite_in_the_instance_folder_and_chinese(tmp_path, monkey
 
 
 def test_instance_file_then_environment_then_overrides(tmp_path, monkeypatch):
-    (tmp_path / "guanxi.cfg").write_text('GUANXI_THEME = "harvest"\nBABEL_DEFAULT_TIMEZONE = "Asia/Urumqi"\n'
+    (tmp_path / "guanxi.cfg").write_text('GUANXI_THEME = "harvest"\nGUANXI_TIMEZONE = "Asia/Urumqi"\n'
                                          'BABEL_DEFAULT_LOCALE = "en"\n')
     monkeypatch.setenv("GUANXI_TIMEZONE", "Asia/Chongqing")
     monkeypatch.setenv("GUANXI_PLUGINS", "tiering, logistics")
