@@ -3,7 +3,6 @@ from core.audit import AuditEvent
 from core.auth.models import KnownPermission, Region, Role, RolePermission, User, user_roles
 from core.notifications import Notification, NotificationRead
 from core.numbering import Sequence
-from core.settings.store import CompanySetting
 from core.registry.models import (
     ContactLog,
     Contract,
@@ -14,6 +13,7 @@ from core.registry.models import (
     MarketingPlan,
     SecondaryCustomer,
 )
+from core.settings.store import CompanySetting
 
 __all__ = ["AuditEvent", "CompanySetting", "ContactLog", "Contract", "Customer", "Evaluation", "ImportantDate", "KeyPerson",
            "MarketingPlan", "SecondaryCustomer", "KnownPermission", "Notification", "NotificationRead", "Region",

@@ -15,6 +15,7 @@ from core.admin.views import bp
 from core.auth.permissions import permission_required
 from core.contract import Setting
 from core.db import db
+from core.forms import choices
 from core.settings import (
     SettingValueError,
     declared,
@@ -29,9 +30,9 @@ from core.settings import (
 def value_field(item: Setting) -> Field:
     """The form field for a setting's type; the settings service checks what is typed."""
     if item.type == "bool":
-        return SelectField(item.label, choices=[("true", _l("Yes")), ("false", _l("No"))])
+        return SelectField(item.label, choices=choices([("true", _l("Yes")), ("false", _l("No"))]))
     if item.type == "choice":
-        return SelectField(item.label, choices=list(item.choices))
+        return SelectField(item.label, choices=choices(item.choices))
     if item.type == "json":
         return TextAreaField(item.label, render_kw={"rows": 14, "spellcheck": "false", "class": "code"})
     if item.type == "int":

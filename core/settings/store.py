@@ -14,7 +14,7 @@ from flask import current_app, g
 from sqlalchemy import DateTime, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.audit import AuditEvent, Audited
+from core.audit import Audited, AuditEvent
 from core.db import db, utcnow
 from core.settings.declared import Declared, Registry, Resolved
 from core.settings.types import SettingValueError, check

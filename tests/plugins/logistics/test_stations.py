@@ -94,3 +94,21 @@ def test_commands_are_registered(app):
     result = app.test_cli_runner().invoke(args=["weighbridge-agent", "--help"])
     assert result.exit_code == 0 and "--indicator" in result.output
     assert app.test_cli_runner().invoke(args=["weighbridge-simulator", "--help"]).exit_code == 0
+
+
+def test_stations_configured_in_settings_are_the_ones_the_station_page_reads(app, world):
+    client = app.test_client()
+    login(client, "weigher")
+    page = client.get("/logistics/station").get_data(as_text=True)
+    assert "/logistics/stations/main/reading.json" in page
+    assert client.get("/logistics/stations/north/reading.json").get_json() == {"station": "north", "weight": None}
+    assert client.get("/logistics/stations/elsewhere/reading.json").status_code == 404
+
+
+def test_the_settings_page_shows_stations_and_hides_their_tokens(app, world):
+    client = app.test_client()
+    login(client, "admin")
+    page = client.get("/admin/settings").get_data(as_text=True)
+    section = page.split('id="section-logistics"')[1]
+    assert "GUANXI_LOGISTICS_STATIONS" in section and "&#34;north&#34;" in section
+    assert TOKEN not in page and "GUANXI_LOGISTICS_STATION_TOKENS" in section
