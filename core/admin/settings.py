@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, SelectField, StringField, TextAreaField
@@ -51,7 +50,7 @@ def setting_form(item: Setting, posted: bool = False) -> FlaskForm:
     return form_class(formdata=None, data={"value": setting_text(item.key)})
 
 
-def _company_setting(key: str) -> Setting:
+def _company_or_404(key: str) -> Setting:
     try:
         item = declared(key).setting
     except KeyError:
@@ -70,7 +69,8 @@ def _page(failed: dict[str, FlaskForm] | None = None) -> Any:
     forms = {row.setting.key: (failed or {}).get(row.setting.key) or setting_form(row.setting)
              for section in sections for row in section.rows if row.setting.scope == "company"}
     return render_template("admin/settings.html", sections=sections, forms=forms, anchor=anchor,
-                           changes=recent_changes(), instance_path=current_app.instance_path)
+                           changes=recent_changes(), instance_path=current_app.instance_path,
+                           done=request.args.get("done"))
 
 
 @bp.route("/settings")
@@ -82,7 +82,7 @@ def settings():
 @bp.route("/settings/<key>", methods=["POST"])
 @permission_required("admin.settings")
 def setting_save(key: str):
-    item = _company_setting(key)
+    item = _company_or_404(key)
     form = setting_form(item, posted=True)
     if form.validate_on_submit():
         try:
@@ -91,20 +91,18 @@ def setting_save(key: str):
             form.value.errors.append(str(exc))
         else:
             db.session.commit()
-            flash(_("Saved: %(label)s.", label=item.label), "success")
-            return redirect(url_for("admin.settings", _anchor=anchor(key)))
+            return redirect(url_for("admin.settings", done=key, _anchor=anchor(key)))
     return _page(failed={key: form})
 
 
 @bp.route("/settings/<key>/reset", methods=["GET", "POST"])
 @permission_required("admin.settings")
 def setting_reset(key: str):
-    item = _company_setting(key)
+    _company_or_404(key)
     form = FlaskForm()
     if form.validate_on_submit():
         reset_company_setting(key)
         db.session.commit()
-        flash(_("Back to the default: %(label)s.", label=item.label), "success")
-        return redirect(url_for("admin.settings", _anchor=anchor(key)))
+        return redirect(url_for("admin.settings", done=key, _anchor=anchor(key)))
     row = next(row for section in overview() for row in section.rows if row.setting.key == key)
     return render_template("admin/setting_reset.html", form=form, row=row, anchor=anchor)

@@ -53,7 +53,8 @@ def declared_settings() -> list[Setting]:
         Setting("logistics.checks", "json", checks_data(DEFAULT_CHECKS), _l("Weighbridge checks"),
                 _l("Per check, its action level (0 off, 1 warn, 2 pass with a reason and the override right, "
                    "3 block) and value: net_tolerance below 1 is a share of the loaded weight, from 1 kilograms; "
-                   "tare_drift a share of the stored tare; the intervals minutes; over_capacity kilograms."),
+                   "tare_drift a share of the stored tare; the intervals minutes; over_capacity kilograms. "
+                   "A check left out keeps its default."),
                 validate=parse_checks),
     ]
 

@@ -161,6 +161,8 @@ def test_the_admin_changes_a_company_setting_and_the_next_request_obeys(app, use
     login(admin, "admin")
     saved = post_form(admin, f"{PAGE}/core.login_max_failures", {"value": "2"}, page=PAGE)
     assert saved.status_code == 302 and saved.headers["Location"].endswith("#setting-core-login_max_failures")
+    confirmed = admin.get(saved.headers["Location"]).get_data(as_text=True)
+    assert confirmed.count('class="saved"') == 1 and 'value="2"' in confirmed
     login(rep, "rep_east", "wrong")
     locked = login(rep, "rep_east", "wrong").get_data(as_text=True)
     assert "锁定" in locked or "locked" in locked  # after two failures, not five
