@@ -78,7 +78,7 @@ class Setting:
 
     ``key`` is ``<plugin>.<name>`` (core's are ``core.<name>``). ``type`` is one of ``int``,
     ``decimal`` (a ``Decimal``, never a float), ``bool``, ``str``, ``choice`` (one of ``choices``,
-    ``(value, label)`` pairs) or ``json`` (plain JSON data that ``validate`` turns into the value
+    ``(value, label)`` pairs with text values) or ``json`` (plain JSON data that ``validate`` turns into the value
     the plugin reads, raising ``ValueError`` with a message for the person who typed it).
     ``minimum``/``maximum`` bound ``int`` and ``decimal``; ``validate`` may also refine the other
     types. A *deployment* setting (URLs, paths, secrets) comes from the environment or the instance

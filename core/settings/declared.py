@@ -98,8 +98,8 @@ def _problem(item: Setting) -> str | None:
         return "only deployment settings may be secret (company settings are shown and audited)"
     if item.type == "json" and item.validate is None:
         return "a json setting needs a validate function"
-    if item.type == "choice" and not item.choices:
-        return "a choice setting needs choices"
+    if item.type == "choice" and not (item.choices and all(isinstance(c[0], str) for c in item.choices)):
+        return "a choice setting needs choices, (value, label) pairs with text values"
     if item.type not in BOUNDED and (item.minimum is not None or item.maximum is not None):
         return "only int and decimal settings have a minimum or maximum"
     return None

@@ -54,6 +54,7 @@ TUNED = declaring(
     ((Setting("bad.key", "str", "", "x", secret=True),), "only deployment settings may be secret"),
     ((Setting("bad.data", "json", {}, "x"),), "needs a validate function"),
     ((Setting("bad.mode", "choice", "a", "x"),), "needs choices"),
+    ((Setting("bad.mode", "choice", 1, "x", choices=((1, "One"),)),), "with text values"),
     ((Setting("bad.name", "str", "", "x", minimum=1),), "only int and decimal"),
     ((Setting("bad.limit", "int", 500, "x", maximum=99),), "Setting bad.limit \\(default\\) is invalid: Enter a value of at most 99"),
     (("bad.limit",), "Plugin 'bad' returned 'bad.limit' from register_settings"),
