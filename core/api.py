@@ -21,6 +21,7 @@ from core.contract import (
     Period,
     Permission,
     Refusal,
+    Setting,
     Widget,
 )
 from core.db import db, utcnow
@@ -39,6 +40,7 @@ from core.registry.forms import TransitionForm
 from core.registry.models import Customer
 from core.registry.search import CustomerFilter, customer_query
 from core.registry.services import record_first_order
+from core.settings import setting
 from core.veto import Vetoed, ask_vetoes
 from core.visibility import get_visible_or_404, restrict, visible
 from core.workflow import Transition, TransitionRefused, Workflow, guard_state
@@ -54,5 +56,5 @@ __all__ = [
     "record_event", "record_first_order", "redirect_back", "restrict", "safe_target", "timeline",
     "to_local", "to_utc", "utcnow", "visible", "ListFilter", "Metric", "Refusal", "Vetoed",
     "amount_in_capitals", "ask_vetoes", "capitals", "customer_metrics", "document_number",
-    "local_months", "month_of", "yuan", "local_date", "local_datetime",
+    "local_months", "month_of", "yuan", "local_date", "local_datetime", "Setting", "setting",
 ]

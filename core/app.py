@@ -15,13 +15,14 @@ from flask_wtf.csrf import CSRFProtect
 
 from core import core_hooks, events, models  # noqa: F401  (session listeners, the full schema)
 from core.auth.models import User
-from core.config import load_config
+from core.config import instance_path, load_config
 from core.db import db
 from core.i18n import init_i18n
 from core.metrics import build_catalogue
 from core.money import register_filters
 from core.plugin_checks import check_plugins
 from core.plugins import build_host, call
+from core.settings import init_settings, setting
 from core.themes import init_themes
 from core.web import init_web
 
@@ -30,8 +31,7 @@ CORE_DIR = Path(__file__).resolve().parent
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application; ``config`` overrides every other source of settings."""
-    app = Flask("core", instance_relative_config=True,
-                instance_path=(config or {}).get("INSTANCE_PATH"))
+    app = Flask("core", instance_relative_config=True, instance_path=instance_path(config))
     load_config(app, config)
     db.init_app(app)
     CSRFProtect(app)
@@ -59,6 +59,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             translations[info.name] = info.cls.folder("translations")
     init_i18n(app, translations)
     register_filters(app)
+    init_settings(app)
+    with app.app_context():
+        app.config["BABEL_DEFAULT_TIMEZONE"] = setting("core.timezone")  # Flask-Babel's name for it
     init_themes(app, template_dirs, static_dirs)
     with app.app_context():
         app.extensions["guanxi_metrics"] = build_catalogue(app)

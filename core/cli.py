@@ -23,4 +23,7 @@ def main() -> None:
     """Guanxi customer management."""
 
 
+# Flask's --app (and FLASK_APP) would be ignored: guanxi always builds its own app, configured by
+# GUANXI_* variables and the instance folder (GUANXI_INSTANCE_PATH). Not offering it is honest.
+main.params = [param for param in main.params if param.name != "app"]
 main.add_command(i18n)

@@ -1,4 +1,6 @@
-"""Settings: defaults, then the instance file, then GUANXI_* environment, then explicit overrides."""
+"""Start-up configuration: defaults, then the instance file, then GUANXI_* environment, then explicit
+overrides. Declared settings (core.settings) are resolved from the same sources, so where each key
+came from is recorded for them."""
 from __future__ import annotations
 
 import os
@@ -6,18 +8,14 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Config, Flask
 
 DEFAULTS: dict[str, Any] = {
     "GUANXI_PLUGINS": None,  # None: every built-in plugin
     "GUANXI_THEME": "default",
     "BABEL_DEFAULT_LOCALE": "zh_CN",
-    "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
     "GUANXI_LOCALES": ("zh_CN", "en"),
-    "GUANXI_COMPANY_NAME": None,
     "PASSWORD_HASH_METHOD": "scrypt",
-    "LOGIN_MAX_FAILURES": 5,
-    "LOGIN_LOCK_MINUTES": 15,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,
@@ -27,6 +25,8 @@ DEFAULTS: dict[str, Any] = {
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
 }
 
+CONFIG_SOURCES = "guanxi.config_sources"  # app.extensions key: config key -> where it was set
+
 # environment variable -> config key
 ENVIRONMENT = {
     "GUANXI_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
@@ -34,14 +34,22 @@ ENVIRONMENT = {
     "GUANXI_THEME": "GUANXI_THEME",
     "GUANXI_SECRET_KEY": "SECRET_KEY",
     "GUANXI_LOCALE": "BABEL_DEFAULT_LOCALE",
-    "GUANXI_TIMEZONE": "BABEL_DEFAULT_TIMEZONE",
-    "GUANXI_COMPANY_NAME": "GUANXI_COMPANY_NAME",
 }
+
+
+def instance_path(overrides: dict[str, Any] | None) -> str | None:
+    """The instance folder (guanxi.cfg, secret_key, the SQLite database): ``INSTANCE_PATH`` in
+    explicit config, else ``GUANXI_INSTANCE_PATH``, else Flask's default beside the package."""
+    chosen = (overrides or {}).get("INSTANCE_PATH") or os.environ.get("GUANXI_INSTANCE_PATH")
+    return str(Path(chosen).expanduser().resolve()) if chosen else None
 
 
 def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config.from_mapping(DEFAULTS)
-    app.config.from_pyfile("guanxi.cfg", silent=True)
+    from_file = Config(app.instance_path)
+    from_file.from_pyfile("guanxi.cfg", silent=True)
+    app.config.update(from_file)
+    sources = dict.fromkeys(from_file, "instance file")
     for env_name, key in ENVIRONMENT.items():
         if env_name in os.environ:
             app.config[key] = os.environ[env_name]
@@ -49,6 +57,8 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
     if overrides:
         app.config.update(overrides)
+        sources.update(dict.fromkeys(overrides, "configuration"))
+    app.extensions[CONFIG_SOURCES] = sources
     app.config["GUANXI_PLUGINS"] = parse_plugin_list(app.config["GUANXI_PLUGINS"])
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)

@@ -120,3 +120,32 @@ class Refusal:
     """What a veto hook returns to stop an action; ``reason`` is shown to the user."""
 
     reason: Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A declared setting, returned by ``register_settings``; read it with ``core.settings.setting(key)``.
+
+    ``key`` is ``<plugin>.<name>`` (core's are ``core.<name>``). ``type`` is one of ``int``,
+    ``decimal`` (a ``Decimal``, never a float), ``bool``, ``str``, ``choice`` (one of ``choices``,
+    ``(value, label)`` pairs with text values) or ``json`` (plain JSON data that ``validate`` turns into the value
+    the plugin reads, raising ``ValueError`` with a message for the person who typed it).
+    ``minimum``/``maximum`` bound ``int`` and ``decimal``; ``validate`` may also refine the other
+    types. A *deployment* setting (URLs, paths, secrets) comes from the environment or the instance
+    file as ``GUANXI_<PLUGIN>_<NAME>`` (core: ``GUANXI_<NAME>``) and is read-only on the settings
+    page; a *company* setting is stored in the database and changed there by an administrator.
+    ``secret`` settings (deployment only) are never shown.
+    """
+
+    key: str
+    type: str
+    default: Any
+    label: Any
+    description: Any = ""
+    scope: str = "company"
+    choices: tuple[tuple[str, Any], ...] = ()
+    minimum: Any = None
+    maximum: Any = None
+    max_length: int = 200
+    secret: bool = False
+    validate: Callable[[Any], Any] | None = None

@@ -1,15 +1,18 @@
 """Core's own features, registered through the same hooks a plugin uses."""
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from flask_babel import lazy_gettext as _l
 
 from core.auth.roles import DEPARTMENT_ROLES, EVERYONE
-from core.contract import Document, MenuItem, Permission
+from core.contract import Document, MenuItem, Permission, Setting
 from core.hookspecs import hookimpl
 
 
 @hookimpl
 def register_blueprints(app):
+    from core.admin import settings  # noqa: F401  (its routes are on the admin blueprint)
     from core.admin.views import bp as admin_bp
     from core.auth.views import bp as auth_bp
     from core.main_views import bp as main_bp
@@ -40,6 +43,32 @@ def register_permissions(app):
         Permission("admin.users", _l("Manage users"), ()),
         Permission("admin.roles", _l("Grant permissions to roles"), ()),
         Permission("admin.plugins", _l("See installed plugins"), ()),
+        Permission("admin.settings", _l("Change company settings"), ()),
+    ]
+
+
+def _time_zone(name: str) -> str:
+    """An IANA zone name such as Asia/Shanghai, refused at start when the system does not know it."""
+    try:
+        ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError, OSError):
+        raise ValueError(_l("Unknown time zone %(name)s.", name=name)) from None
+    return name
+
+
+@hookimpl
+def register_settings(app):
+    return [
+        Setting("core.company_name", "str", "", _l("Company name"),
+                _l("Shown in the header, page titles and printed documents; empty: the theme's name."),
+                max_length=100),
+        Setting("core.login_max_failures", "int", 5, _l("Failed logins before a lock"),
+                _l("After this many wrong passwords in a row the account is locked."), minimum=1, maximum=100),
+        Setting("core.login_lock_minutes", "int", 15, _l("Lock duration (minutes)"),
+                _l("How long a locked account waits before it may try again."), minimum=1, maximum=1440),
+        Setting("core.timezone", "str", "Asia/Shanghai", _l("Time zone"),
+                _l("Times are stored in UTC and shown in this zone, e.g. Asia/Shanghai."),
+                scope="deployment", max_length=64, validate=_time_zone),
     ]
 
 
@@ -52,6 +81,7 @@ def menu_items(app, user):
         MenuItem(_l("Users"), "admin.users", order=900, permission="admin.users", group="admin"),
         MenuItem(_l("Roles"), "admin.roles", order=910, permission="admin.roles", group="admin"),
         MenuItem(_l("Plugins"), "admin.plugins", order=920, permission="admin.plugins", group="admin"),
+        MenuItem(_l("Settings"), "admin.settings", order=930, permission="admin.settings", group="admin"),
     ]
 
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         Panel,
         Period,
         Permission,
+        Setting,
         Widget,
     )
     from core.registry.models import Customer
@@ -61,6 +62,11 @@ def register_documents(app: Flask) -> list[Document]:
 @hookspec
 def register_metrics(app: Flask) -> list[Metric]:
     """Return a list of ``core.contract.Metric``: the metrics this plugin answers in ``customer_metrics``."""
+
+
+@hookspec
+def register_settings(app: Flask) -> list[Setting]:
+    """Return a list of ``core.contract.Setting`` keyed ``<plugin>.<name>``; checked at start-up."""
 
 
 @hookspec

@@ -13,7 +13,8 @@ from core.registry.models import (
     MarketingPlan,
     SecondaryCustomer,
 )
+from core.settings.store import CompanySetting
 
-__all__ = ["AuditEvent", "ContactLog", "Contract", "Customer", "Evaluation", "ImportantDate", "KeyPerson",
+__all__ = ["AuditEvent", "CompanySetting", "ContactLog", "Contract", "Customer", "Evaluation", "ImportantDate", "KeyPerson",
            "MarketingPlan", "SecondaryCustomer", "KnownPermission", "Notification", "NotificationRead", "Region",
            "Role", "RolePermission", "Sequence", "User", "user_roles"]

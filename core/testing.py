@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +141,17 @@ def backend(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
+@contextmanager
+def running(application: Flask) -> Iterator[Flask]:
+    """``application`` inside its app context; its database connections are closed afterwards."""
+    with application.app_context():
+        yield application
+        from core.db import db
+
+        db.session.remove()
+        db.engine.dispose()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "guanxi_plugins(*names, extra=None): the plugins the ``app`` fixture enables "
@@ -152,14 +164,9 @@ def app(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterato
     marker = request.node.get_closest_marker("guanxi_plugins")
     plugins = list(marker.args) if marker else None
     extra = marker.kwargs.get("extra") if marker else None
-    application = make_test_app(backend, tmp_path, plugins,
-                                **({"GUANXI_EXTRA_PLUGINS": extra} if extra else {}))
-    with application.app_context():
+    with running(make_test_app(backend, tmp_path, plugins,
+                               **({"GUANXI_EXTRA_PLUGINS": extra} if extra else {}))) as application:
         yield application
-        from core.db import db
-
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture

@@ -14,6 +14,8 @@ from flask import Flask, abort, send_from_directory
 from flask_babel import get_locale
 from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, PrefixLoader
 
+from core.settings import setting
+
 THEMES_DIR = Path(__file__).resolve().parent.parent / "themes"
 CORE_TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -29,6 +31,10 @@ class Theme:
         return self.path / "templates"
 
     def company_name(self) -> str:
+        """The company setting when an administrator set one, else the theme's name in the UI language."""
+        chosen = setting("core.company_name")
+        if chosen:
+            return chosen
         names = self.settings.get("company_name", {})
         if isinstance(names, str):
             return names

@@ -4,12 +4,12 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from core.auth.models import User
 from core.db import db, utcnow
+from core.settings import setting
 
 
 class LoginRefused(Exception):
@@ -38,9 +38,8 @@ def authenticate(username: str, password: str) -> User:
                              "Try again in %(minutes)d minutes.", minutes=minutes))
     if not user.check_password(password):
         user.failed_logins = (user.failed_logins or 0) + 1
-        limit = current_app.config["LOGIN_MAX_FAILURES"]
-        if user.failed_logins >= limit:
-            lock = current_app.config["LOGIN_LOCK_MINUTES"]
+        if user.failed_logins >= setting("core.login_max_failures"):
+            lock = setting("core.login_lock_minutes")
             user.locked_until = now + timedelta(minutes=lock)
             user.failed_logins = 0
             db.session.commit()

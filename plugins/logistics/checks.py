@@ -1,7 +1,7 @@
 """Weighbridge plausibility checks with configurable action levels (RULES.md W-8…W-15).
 
 Each check has a level (0 off, 1 warn, 2 override with reason and permission, 3 block) and a
-parameter; companies change both in the ``LOGISTICS_CHECKS`` setting. The functions here are pure:
+parameter; companies change both in the ``logistics.checks`` setting. The functions here are pure:
 they take the facts of a weighing and return findings; the station decides what to do with them.
 """
 from __future__ import annotations
@@ -36,18 +36,6 @@ DEFAULT_CHECKS: dict[str, CheckSetting] = {
     "over_capacity": CheckSetting(Level.BLOCK, 0),  # kg allowed above the vehicle's capacity
     "weighed_twice": CheckSetting(Level.BLOCK),  # W-12: a second tare or gross on one ticket
 }
-
-
-def settings_from_config(config: dict[str, Any] | None) -> dict[str, CheckSetting]:
-    """Defaults overridden by ``{"net_tolerance": {"level": 3, "value": "300"}, ...}``."""
-    merged = dict(DEFAULT_CHECKS)
-    for name, override in (config or {}).items():
-        if name not in DEFAULT_CHECKS:
-            raise ValueError(f"unknown weighbridge check {name!r}")
-        value = override.get("value", DEFAULT_CHECKS[name].value)
-        merged[name] = CheckSetting(Level(int(override.get("level", DEFAULT_CHECKS[name].level))),
-                                    Decimal(str(value)) if value is not None else None)
-    return merged
 
 
 @dataclass(frozen=True)

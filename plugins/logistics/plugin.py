@@ -47,6 +47,12 @@ class LogisticsPlugin(Plugin):
         ]
 
     @hookimpl
+    def register_settings(self, app):
+        from plugins.logistics.settings import declared_settings
+
+        return declared_settings()
+
+    @hookimpl
     def menu_items(self, app, user):
         return [MenuItem(_l("Orders and shipping"), "logistics.index", order=20, permission="logistics.view")]
 

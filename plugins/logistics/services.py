@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 
 from core.api import (
@@ -19,6 +18,7 @@ from core.api import (
     document_number,
     fire_after_commit,
     record_first_order,
+    setting,
     to_local,
     utcnow,
 )
@@ -87,7 +87,7 @@ def take_order_step(order: Order, name: str, user: Any, comment: str = "") -> Tr
 
 
 def check_settings() -> dict[str, checks.CheckSetting]:
-    return checks.settings_from_config(current_app.config.get("LOGISTICS_CHECKS"))
+    return setting("logistics.checks")
 
 
 def _enforce(findings: list[checks.Finding], user: Any, reason: str) -> checks.Decision:

@@ -1,29 +1,31 @@
 """Weighbridge stations: where their readings come from and where they are kept.
 
-``LOGISTICS_STATIONS = {"main": {"url": "socket://10.0.0.5:4001", "protocol": "yaohua",
-"token": "..."}}``. A station with a ``url`` is read inside the server (a networked indicator);
-one without is fed by ``guanxi weighbridge-agent`` on the weighbridge PC, which pushes readings
-with the station's token. Either way the latest reading is one row of ``StationReading``.
+Stations are the deployment setting ``logistics.stations`` (``GUANXI_LOGISTICS_STATIONS``), e.g.
+``{"main": {"url": "socket://10.0.0.5:4001", "protocol": "yaohua"}, "north": {"protocol": "toledo"}}``.
+A station with a ``url`` is read inside the server (a networked indicator); one without is fed by
+``guanxi weighbridge-agent`` on the weighbridge PC, which pushes readings with the station's token
+from the secret setting ``logistics.station_tokens``. Either way the latest reading is one row of
+``StationReading``.
 """
 from __future__ import annotations
 
 import hmac
 import threading
 from datetime import timedelta
-from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask
 
-from core.api import db, utcnow
+from core.api import db, setting, utcnow
 from plugins.logistics.indicator.reader import Sample, run
 from plugins.logistics.models import StationReading
+from plugins.logistics.settings import Station
 
 CAPTURE_VALID = timedelta(minutes=5)
 _readers: dict[tuple[int, str], threading.Thread] = {}
 
 
-def stations() -> dict[str, dict[str, Any]]:
-    return current_app.config.get("LOGISTICS_STATIONS") or {"main": {"protocol": "yaohua"}}
+def stations() -> dict[str, Station]:
+    return setting("logistics.stations")
 
 
 def record(station: str, weight: int | None, stable: bool | None, captured: int | None) -> StationReading:
@@ -37,17 +39,17 @@ def record(station: str, weight: int | None, stable: bool | None, captured: int 
 
 
 def token_ok(station: str, presented: str) -> bool:
-    expected = (stations().get(station) or {}).get("token")
-    return bool(expected) and hmac.compare_digest(expected, presented or "")
+    expected = setting("logistics.station_tokens").get(station) if station in stations() else None
+    return bool(expected) and hmac.compare_digest(expected.encode(), (presented or "").encode())
 
 
 def ensure_reader(app: Flask, station: str) -> None:
     """Start the in-server reader of a networked station once per process."""
-    url = (stations().get(station) or {}).get("url")
+    config = stations().get(station)
     key = (id(app), station)
-    if not url or (key in _readers and _readers[key].is_alive()):
+    if config is None or not config.url or (key in _readers and _readers[key].is_alive()):
         return
-    protocol = stations()[station].get("protocol", "yaohua")
+    url, protocol = config.url, config.protocol
 
     def publish(sample: Sample) -> None:
         with app.app_context():

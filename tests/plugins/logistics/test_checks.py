@@ -10,13 +10,13 @@ from plugins.logistics.checks import (
     check_gross,
     check_tare,
     decide,
-    settings_from_config,
     tolerance_bounds,
 )
+from plugins.logistics.settings import parse_checks
 from plugins.logistics.timing import classify, is_overdue
 
 T0 = datetime(2026, 11, 23, 9, 0)
-DEFAULTS = settings_from_config(None)
+DEFAULTS = parse_checks({})
 
 
 def codes(findings):
@@ -45,7 +45,7 @@ def test_gross_without_tare_blocks():
     ("0.02", (24500, 25500), True), ("300", (24700, 25300), False), ("0", (25000, 25000), False)])
 def test_tolerance_encoding_of_rules_w11(tolerance, bounds, passes):
     assert tolerance_bounds(25000, Decimal(tolerance)) == bounds
-    settings = settings_from_config({"net_tolerance": {"value": tolerance}})
+    settings = parse_checks({"net_tolerance": {"value": tolerance}})
     findings = check_gross(WeighingFacts(tare_kg=15200, gross_kg=40540, loaded_kg=25000), settings)
     assert ("net_tolerance" not in codes(findings)) is passes
 
@@ -73,12 +73,12 @@ def test_over_capacity_blocks():
 
 
 def test_levels_are_configurable_and_level_zero_switches_a_check_off():
-    settings = settings_from_config({"net_tolerance": {"level": 3}, "interval_too_short": {"level": 0}})
+    settings = parse_checks({"net_tolerance": {"level": 3}, "interval_too_short": {"level": 0}})
     findings = check_gross(WeighingFacts(tare_kg=15200, tare_at=T0, gross_kg=41540,
                                          gross_at=T0 + timedelta(minutes=1), loaded_kg=25000), settings)
     assert codes(findings) == {"net_tolerance": Level.BLOCK}
     with pytest.raises(ValueError):
-        settings_from_config({"no_such_check": {"level": 1}})
+        parse_checks({"no_such_check": {"level": 1}})
 
 
 def test_decisions_at_each_level():
