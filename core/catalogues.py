@@ -140,4 +140,4 @@ def installed_components() -> list[Component]:
     from core.plugins import discover  # the plugin host imports i18n, which imports this module
 
     return [core_component()] + [folder_component(info.cls.root())
-                                 for _, info in sorted(discover().items())]
+                                 for _, info in sorted(discover()[0].items())]

@@ -95,26 +95,27 @@ class PluginHost:
     def hook(self) -> Any:
         return self.pm.hook
 
-    def is_enabled(self, name: str) -> bool:
-        info = self.installed.get(name)
-        return bool(info and info.enabled)
 
-
-def discover(extra: dict[str, type[Plugin]] | None = None) -> dict[str, PluginInfo]:
-    """Every installed plugin class, loaded from its entry point (no models are imported)."""
+def discover(extra: dict[str, type[Plugin]] | None = None
+             ) -> tuple[dict[str, PluginInfo], dict[str, str]]:
+    """Every installed plugin class, loaded from its entry point (no models are imported), and
+    the installed ones that cannot be loaded, with the reason: a broken package that is not
+    enabled must not stop the application, one that is enabled must (see ``build_host``)."""
     found: dict[str, PluginInfo] = {}
+    broken: dict[str, str] = {}
     for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
         if ep.name in found:
             raise PluginError(f"Two installed plugins are both named {ep.name!r}.")
         try:
-            cls = ep.load()
-        except Exception as exc:  # an import error in a third-party package must not be hidden
-            raise PluginError(f"Plugin {ep.name!r} could not be loaded: {exc}") from exc
-        found[ep.name] = _info(ep.name, cls, ep.dist.version if ep.dist else "?",
-                               builtin=ep.value.startswith("plugins."))
+            found[ep.name] = _info(ep.name, ep.load(), ep.dist.version if ep.dist else "?",
+                                   builtin=ep.value.startswith("plugins."))
+        except PluginError as error:
+            broken[ep.name] = str(error)
+        except Exception as error:  # noqa: BLE001 - any import error of a third-party package
+            broken[ep.name] = f"Plugin {ep.name!r} could not be loaded: {error}"
     for name, cls in (extra or {}).items():
         found[name] = _info(name, cls, getattr(cls, "version", "0"), builtin=False)
-    return found
+    return found, broken
 
 
 def _info(name: str, cls: Any, version: str, builtin: bool) -> PluginInfo:
@@ -194,8 +195,12 @@ def enabled_names(wanted: list[str] | None, installed: dict[str, PluginInfo]) ->
 
 def build_host(app: Flask, core_hooks: ModuleType) -> PluginHost:
     """Register ``core_hooks`` (core's own features) and the enabled plugins with a new manager."""
-    installed = discover(app.config.get("GUANXI_EXTRA_PLUGINS"))
+    installed, broken = discover(app.config.get("GUANXI_EXTRA_PLUGINS"))
     wanted = enabled_names(app.config["GUANXI_PLUGINS"], installed)
+    for name, reason in broken.items():
+        if name in wanted:
+            raise PluginError(reason)
+        app.logger.warning("%s (the plugin is not enabled)", reason)
     pm = pluggy.PluginManager("guanxi")
     pm.add_hookspecs(hookspecs)
     pm.register(core_hooks, name="core")

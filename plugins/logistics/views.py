@@ -39,6 +39,7 @@ from core.api import (
 from plugins.logistics import forms
 from plugins.logistics.flows import ORDER_FLOW, TRIP_FLOW
 from plugins.logistics.i18n import _
+from plugins.logistics.master_data import Taken, save_row, vehicle_for
 from plugins.logistics.models import Order, OrderLine, Product, Trip, Vehicle
 from plugins.logistics.services import (
     LineInput,
@@ -231,12 +232,7 @@ def station():
     form.order_id.choices = choices((o.id, f"{o.number} {o.customer.name}") for o in ready)
     if form.validate_on_submit():
         record = get_visible_or_404(Order, form.order_id.data)
-        plate = form.plate.data.strip().upper()
-        vehicle = db.session.scalar(select(Vehicle).where(Vehicle.plate == plate))
-        if vehicle is None:
-            vehicle = Vehicle(plate=plate)
-            db.session.add(vehicle)
-            db.session.flush()
+        vehicle = vehicle_for(form.plate.data)
         manual = _weight_source(form.weight.data)
         trip = _attempt(lambda: take_tare(record, vehicle, form.weight.data, current_user,
                                           manual=_checked(manual), reason=form.reason.data or ""),
@@ -349,17 +345,11 @@ def master(kind: str, row_id: int | None = None):
         abort(404)
     form = form_class(obj=row)
     if form.validate_on_submit():
-        value = getattr(form, key).data.strip()
-        value = value.upper() if key == "plate" else value
-        clash = db.session.scalar(select(model).where(getattr(model, key) == value))
-        if clash is not None and clash is not row:
-            getattr(form, key).errors.append(_("This code is taken.") if key == "code"
-                                             else _("This truck is registered already."))
+        try:
+            row = save_row(model, row, getattr(form, key).data, form.populate_obj)
+        except Taken as taken:
+            getattr(form, key).errors.append(str(taken))
         else:
-            row = row or model()
-            form.populate_obj(row)
-            setattr(row, key, value)
-            db.session.add(row)
             db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("logistics.master", kind=kind))

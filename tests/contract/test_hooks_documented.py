@@ -16,7 +16,7 @@ DECLARED_BY = re.compile(r"^Declared by the `(\w+)` plugin", re.M)
 
 def plugin_spec_modules() -> dict[str, object]:
     """Built-in plugin name -> its own hookspecs module."""
-    return {name: hookspec_module(info) for name, info in discover().items()
+    return {name: hookspec_module(info) for name, info in discover()[0].items()
             if info.builtin and info.cls.hookspecs}
 
 

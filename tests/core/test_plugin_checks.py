@@ -119,4 +119,5 @@ def test_a_plugin_in_a_plain_module_is_refused_with_a_sentence(tmp_path, outside
 def test_correct_plugins_pass_every_check(tmp_path):
     from tests.sample_plugin.plugin import SamplePlugin
 
-    assert build(tmp_path, sampleplug=SamplePlugin).extensions["guanxi"].is_enabled("sampleplug")
+    enabled = build(tmp_path, sampleplug=SamplePlugin).extensions["guanxi"].enabled
+    assert [info.name for info in enabled] == ["sampleplug"]

@@ -213,3 +213,21 @@ def test_plus_and_minus_change_the_default_set_without_listing_the_built_ins(tmp
     assert {info.name for info in host.enabled} == {"complaints", "promotions", "logistics", "sampleplug"}
     with pytest.raises(PluginError, match="mixes names"):
         build(tmp_path / "b", "logistics,+sampleplug", extra={"sampleplug": SamplePlugin})
+
+
+def test_a_broken_installed_plugin_stops_only_an_app_that_enables_it(tmp_path, monkeypatch, caplog):
+    import importlib.metadata
+
+    real = importlib.metadata.entry_points
+
+    def with_ghost(**kwargs):
+        found = list(real(**kwargs))
+        ghost = importlib.metadata.EntryPoint("ghost", "ghost_missing_pkg.plugin:Ghost", "guanxi.plugins")
+        return found + [ghost] if kwargs.get("group") == "guanxi.plugins" else found
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", with_ghost)
+    host = build(tmp_path, None).extensions["guanxi"]
+    assert {info.name for info in host.enabled} == BUILTIN
+    assert "ghost" in caplog.text and "ghost_missing_pkg" in caplog.text
+    with pytest.raises(PluginError, match="'ghost' could not be loaded: No module named 'ghost_missing_pkg'"):
+        build(tmp_path / "b", "+ghost")
