@@ -9,12 +9,14 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from flask_babel import gettext as _
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from sqlalchemy import select
 
 from core.auth.models import Region, User
@@ -25,6 +27,9 @@ from core.registry.services import create_customer, update_customer
 from core.visibility import visible
 
 PHONE_CHARS = set("0123456789+-() ")
+# A cell starting with one of these is read as a formula by Excel, WPS and LibreOffice (OWASP CSV
+# injection); a line feed too, because an .xlsx file stores a carriage return as one.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 @dataclass(frozen=True)
@@ -96,8 +101,33 @@ def header_map(headers: Iterable[Any]) -> dict[int, str]:
             if h is not None and str(h).strip().lower() in names}
 
 
+def spreadsheet_cell(value: Any) -> Any:
+    """``value`` as it may be written to a spreadsheet: text that a spreadsheet would run as a formula
+    gets a leading single quote (the OWASP rule). Every writer goes through here.
+
+    Leading quotes already there count as part of the prefix, so that ``restore_cell`` can tell a
+    quote we added from one the user typed: "'=x" is written "''=x" and read back as "'=x".
+    """
+    if isinstance(value, str) and value.lstrip("'").startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def restore_cell(value: Any) -> Any:
+    """Undo ``spreadsheet_cell`` on a value read from an uploaded file: the quote is dropped only
+    where ``spreadsheet_cell`` would have added it, so an exported file imports unchanged."""
+    if isinstance(value, str) and value.startswith("'") and value.lstrip("'").startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
 def read_table(path: Path) -> list[list[Any]]:
-    """All rows of the first sheet of an .xlsx, or of a CSV in UTF-8 or GB18030."""
+    """All rows of the first sheet of an .xlsx, or of a CSV in UTF-8 or GB18030, with the quotes
+    that neutralise formulas removed again."""
+    return [[restore_cell(value) for value in row] for row in _read_rows(path)]
+
+
+def _read_rows(path: Path) -> list[list[Any]]:
     if path.suffix.lower() == ".xlsx":
         workbook = load_workbook(path, read_only=True, data_only=True)
         rows = [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
@@ -279,11 +309,12 @@ def export_rows(customers: Iterable[Customer], language: str) -> Iterator[list[A
 
 
 def write_xlsx(header: list[str], rows: Iterable[list[Any]], extra: list[str] | None = None) -> bytes:
+    """Text cells are typed as text: openpyxl would otherwise store any string starting with "=" as
+    a formula."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("customers")
-    sheet.append(header + (extra or []))
-    for row in rows:
-        sheet.append(row)
+    for row in chain([header + (extra or [])], rows):
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -293,9 +324,18 @@ def write_csv(header: list[str], rows: Iterable[list[Any]]) -> bytes:
     """UTF-8 with a byte-order mark, so Excel on a Chinese Windows opens it correctly."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
+    for row in chain([header], rows):
+        writer.writerow([spreadsheet_cell(value) for value in row])
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def _xlsx_cell(sheet: Any, value: Any) -> Any:
+    value = spreadsheet_cell(value)
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def error_file(report: ImportReport, language: str) -> bytes:
