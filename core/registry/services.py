@@ -6,6 +6,7 @@ every caller. Nothing here commits: the caller owns the transaction (``core.even
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -19,6 +20,15 @@ from core.notifications import notify
 from core.numbering import next_number
 from core.registry.models import Customer
 from core.registry.search import overdue_condition
+
+
+SERIES_CODE = re.compile(r"C\d{6,}")
+
+
+def is_series_code(code: str) -> bool:
+    """True for a code of the automatic C000001 series. Only numbering creates archives with such
+    codes: an import that did could occupy numbers ahead of the counter (code squatting)."""
+    return SERIES_CODE.fullmatch(code) is not None
 
 
 def next_customer_code() -> str:

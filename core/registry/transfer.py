@@ -23,7 +23,7 @@ from core.auth.models import Region, User
 from core.auth.service import canonical_username
 from core.db import db
 from core.registry.models import SIZE_CLASSES, Customer
-from core.registry.services import create_customer, update_customer
+from core.registry.services import create_customer, is_series_code, update_customer
 from core.visibility import visible
 
 PHONE_CHARS = set("0123456789+-() ")
@@ -224,6 +224,8 @@ def _check_row(row: ImportRow, lookups: Lookups, existing: dict[str, Customer], 
                 row.existing = existing[code]
             else:
                 errors.append(_("Code %(code)s belongs to an archive you cannot see.", code=code))
+        elif is_series_code(code):
+            errors.append(_refused_code(code))
         values["code"] = code
     name = _text(raw.get("name"))
     if not name and not row.existing:
@@ -276,6 +278,11 @@ def _check_row(row: ImportRow, lookups: Lookups, existing: dict[str, Customer], 
     for key in ("address", "organisation_form", "industry", "notes"):
         if _text(raw.get(key)):
             values[key] = _text(raw.get(key))
+
+
+def _refused_code(code: str) -> str:
+    return _("Code %(code)s cannot be given to a new archive: leave the code empty and the system "
+             "numbers it.", code=code)
 
 
 def apply(report: ImportReport, user: Any) -> tuple[int, int]:
