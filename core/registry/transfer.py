@@ -23,7 +23,13 @@ from core.auth.models import Region, User
 from core.auth.service import canonical_username
 from core.db import db
 from core.registry.models import SIZE_CLASSES, Customer
-from core.registry.services import create_customer, is_series_code, update_customer
+from core.registry.services import (
+    assignable_owner_ids,
+    create_customer,
+    is_series_code,
+    region_choices,
+    update_customer,
+)
 from core.visibility import visible
 
 PHONE_CHARS = set("0123456789+-() ")
@@ -170,15 +176,18 @@ def _date(value: Any) -> date | None:
 
 
 class Lookups:
-    """Regions and users by code/name, loaded once per import (no query per row)."""
+    """Regions and users by code/name, and those the importer may use, loaded once per import
+    (no query per row)."""
 
-    def __init__(self) -> None:
+    def __init__(self, importer: Any) -> None:
         self.regions: dict[str, int] = {}
         for region in db.session.scalars(select(Region)):
             self.regions[region.code.lower()] = self.regions[region.name] = region.id
         self.users: dict[str, int] = {}
         for user in db.session.scalars(select(User)):
             self.users[canonical_username(user.username)] = self.users[user.display_name] = user.id
+        self.allowed_regions = {region_id for region_id, _name in region_choices(importer)}
+        self.allowed_owners = assignable_owner_ids(importer)
 
 
 def validate(table: list[list[Any]], user: Any,
@@ -189,7 +198,7 @@ def validate(table: list[list[Any]], user: Any,
     columns = header_map(table[0])
     if "name" not in columns.values():
         return ImportReport([], [_("The first row must hold the column names of the template (名称 / Name).")])
-    lookups = Lookups()
+    lookups = Lookups(user)
     rows = [ImportRow(line=n, raw={key: row[i] if i < len(row) else None for i, key in columns.items()})
             for n, row in enumerate(table[1:], start=2) if any(_text(v) for v in row)]
     codes = [_text(r.raw.get("code")) for r in rows if _text(r.raw.get("code"))]
@@ -199,7 +208,8 @@ def validate(table: list[list[Any]], user: Any,
     seen: dict[str, int] = {}
     uncoded = [_text(r.raw.get("name")) for r in rows if not _text(r.raw.get("code")) and _text(r.raw.get("name"))]
     same_name = {name: code for name, code in db.session.execute(
-        select(Customer.name, Customer.code).where(Customer.name.in_(uncoded)))} if uncoded else {}
+        select(Customer.name, Customer.code).where(Customer.name.in_(uncoded), visible(Customer, user)))
+    } if uncoded else {}
     for done, row in enumerate(rows, start=1):
         _check_row(row, lookups, existing, visible_ids, seen)
         name = _text(row.raw.get("name"))
@@ -222,8 +232,8 @@ def _check_row(row: ImportRow, lookups: Lookups, existing: dict[str, Customer], 
         if code in existing:
             if existing[code].id in visible_ids:
                 row.existing = existing[code]
-            else:
-                errors.append(_("Code %(code)s belongs to an archive you cannot see.", code=code))
+            else:  # worded as for a free code of the series: the preview tells nothing about it
+                errors.append(_refused_code(code))
         elif is_series_code(code):
             errors.append(_refused_code(code))
         values["code"] = code
@@ -254,12 +264,14 @@ def _check_row(row: ImportRow, lookups: Lookups, existing: dict[str, Customer], 
         region_id = lookups.regions.get(region.lower(), lookups.regions.get(region))
         if region_id is None:
             errors.append(_("Unknown region “%(value)s”.", value=region))
+        elif region_id not in lookups.allowed_regions and not _unchanged(row, "region_id", region_id):
+            errors.append(_("You may not put archives in region “%(value)s”.", value=region))
         values["region_id"] = region_id
     owner = _text(raw.get("owner"))
     if owner:
         owner_id = lookups.users.get(canonical_username(owner), lookups.users.get(owner))
-        if owner_id is None:
-            errors.append(_("Unknown representative “%(value)s”.", value=owner))
+        if owner_id not in lookups.allowed_owners and not _unchanged(row, "owner_id", owner_id):
+            errors.append(_("“%(value)s” is not a representative you may assign archives to.", value=owner))
         values["owner_id"] = owner_id
     prospect = _text(raw.get("is_prospect")).lower()
     if prospect in YES:
@@ -278,6 +290,11 @@ def _check_row(row: ImportRow, lookups: Lookups, existing: dict[str, Customer], 
     for key in ("address", "organisation_form", "industry", "notes"):
         if _text(raw.get(key)):
             values[key] = _text(raw.get(key))
+
+
+def _unchanged(row: ImportRow, field: str, value: Any) -> bool:
+    """An update that keeps the archive's current value is no assignment, as in the form."""
+    return row.existing is not None and getattr(row.existing, field) == value
 
 
 def _refused_code(code: str) -> str:
