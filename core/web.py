@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 
 from core.events import dispatch_ready
 from core.plugins import call
+from core.registry.uploads import too_large_message
 
 
 def navigation(user: Any) -> dict[str, list[dict[str, Any]]]:
@@ -44,6 +45,11 @@ def init_web(app: Flask) -> None:
     def forbidden(error: Any):
         return render_template("errors/error.html", code=403,
                                message=_("You do not have the permission for this page.")), 403
+
+    @app.errorhandler(413)
+    def too_large(error: Any):
+        return render_template("errors/error.html", code=413,
+                               message=too_large_message(app.config["MAX_CONTENT_LENGTH"])), 413
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: Any):
