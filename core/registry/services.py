@@ -21,7 +21,6 @@ from core.numbering import next_number
 from core.registry.models import Customer
 from core.registry.search import overdue_condition
 
-
 SERIES_CODE = re.compile(r"C\d{6,}")
 
 

@@ -9,8 +9,8 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import chain
 from datetime import date, datetime
+from itertools import chain
 from pathlib import Path
 from typing import Any
 

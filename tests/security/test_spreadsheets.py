@@ -26,7 +26,7 @@ def upload(client, data: bytes, filename: str):
 
 @pytest.fixture
 def exporter(app, users):
-    manager = make_user("manager", ("cm_manager",))
+    make_user("manager", ("cm_manager",))
     for name in EVIL:
         make_customer(name, users["rep_east"], notes=name)
     client = app.test_client()
