@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import click
 from flask import current_app
@@ -128,7 +129,7 @@ def users_create(username: str, display_name: str | None, roles: tuple[str, ...]
             raise click.ClickException(f"Unknown region {region!r}.")
     user = User(username=canonical_username(username), display_name=display_name or username, roles=found,
                 region=region_row)
-    user.set_password(password)
+    _set_password(user, password)
     database.session.add(user)
     database.session.commit()
     click.echo(f"User {username} created.")
@@ -143,11 +144,20 @@ def users_reset_password(username: str, password: str) -> None:
     user = find_user(username)
     if user is None:
         raise click.ClickException(f"No user {username!r}.")
-    user.set_password(password)
+    _set_password(user, password)
     user.failed_logins = 0
     user.locked_until = None
     database.session.commit()
     click.echo(f"Password of {username} reset; the account is unlocked.")
+
+
+def _set_password(user: Any, password: str) -> None:
+    from core.auth.service import PasswordRefused, set_password
+
+    try:
+        set_password(user, password)
+    except PasswordRefused as refusal:
+        raise click.ClickException(str(refusal)) from refusal
 
 
 @click.group(cls=AppGroup)

@@ -16,6 +16,7 @@ DEFAULTS: dict[str, Any] = {
     "GUANXI_LOCALES": ("zh_CN", "en"),
     "GUANXI_COMPANY_NAME": None,
     "PASSWORD_HASH_METHOD": "scrypt",
+    "PASSWORD_MIN_LENGTH": 10,
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_LOCK_MINUTES": 15,
     "SESSION_COOKIE_HTTPONLY": True,

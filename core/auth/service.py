@@ -9,11 +9,20 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from core.auth.models import User
+from core.auth.passwords import password_problems
 from core.db import db, utcnow
 
 
 class LoginRefused(Exception):
     pass
+
+
+class PasswordRefused(ValueError):
+    """The new password breaks the policy; ``problems`` are the messages to show."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(" ".join(problems))
+        self.problems = problems
 
 
 def canonical_username(name: str) -> str:
@@ -52,3 +61,12 @@ def authenticate(username: str, password: str) -> User:
     user.locked_until = None
     db.session.commit()
     return user
+
+
+def set_password(user: User, password: str) -> None:
+    """The one way to give a user a new password (admin form, command line, any change): the policy
+    of ``core.auth.passwords`` is checked here, so no path can skip it. Nothing is committed."""
+    problems = password_problems(password, user.username)
+    if problems:
+        raise PasswordRefused(problems)
+    user.set_password(password)

@@ -120,11 +120,11 @@ def test_short_password_is_a_form_error(client, users):
 
 def test_cli_creates_a_user_and_resets_a_password(app, users):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["users", "create", "weigher1", "--role", "weigher", "--password", "pw-123456"])
+    result = runner.invoke(args=["users", "create", "weigher1", "--role", "weigher", "--password", "pw-1234567"])
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.username == "weigher1"))
-    assert user.role_codes == {"weigher"} and user.check_password("pw-123456")
-    bad = runner.invoke(args=["users", "create", "x", "--role", "pilot", "--password", "pw-123456"])
+    assert user.role_codes == {"weigher"} and user.check_password("pw-1234567")
+    bad = runner.invoke(args=["users", "create", "x", "--role", "pilot", "--password", "pw-1234567"])
     assert bad.exit_code != 0 and "Unknown role" in bad.output
     users["rep_east"].locked_until = utcnow() + timedelta(minutes=10)
     db.session.commit()
@@ -146,7 +146,7 @@ def test_user_names_match_without_regard_to_case_everywhere(client, users, app):
     assert created.status_code == 302
     assert db.session.scalar(select(User.username).where(User.display_name == "李")) == "weigher_li"
     runner = app.test_cli_runner()
-    again = runner.invoke(args=["users", "create", "REP_WEST", "--role", "rep", "--password", "pw-123456"])
+    again = runner.invoke(args=["users", "create", "REP_WEST", "--role", "rep", "--password", "pw-1234567"])
     assert again.exit_code != 0 and "exists already" in again.output
     reset = runner.invoke(args=["users", "reset-password", "Rep_West", "--password", "new-pass-1"])
     assert reset.exit_code == 0, reset.output
