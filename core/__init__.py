@@ -39,10 +39,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login.session_protection = "strong"
 
     @login.user_loader
-    def load_user(user_id: str):
-        from core.auth.models import User
+    def load_user(session_id: str):
+        from core.auth.service import session_user
 
-        return db.session.get(User, int(user_id))
+        return session_user(session_id)
 
     host = build_host(app)
     app.extensions["guanxi"] = host

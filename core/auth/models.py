@@ -63,6 +63,8 @@ class User(UserMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # part of the id kept in the session: raising it ends every session of the user (see get_id)
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     region: Mapped[Region | None] = relationship(lazy="joined")
     roles: Mapped[list[Role]] = relationship(secondary=user_roles, lazy="selectin")
@@ -73,6 +75,11 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        """The session stores "id:version", so a session made before the version was raised (logout,
+        new password) no longer loads its user, even from a copied cookie."""
+        return f"{self.id}:{self.session_version}"
 
     @property
     def is_active(self) -> bool:

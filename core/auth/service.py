@@ -65,8 +65,26 @@ def authenticate(username: str, password: str) -> User:
 
 def set_password(user: User, password: str) -> None:
     """The one way to give a user a new password (admin form, command line, any change): the policy
-    of ``core.auth.passwords`` is checked here, so no path can skip it. Nothing is committed."""
+    of ``core.auth.passwords`` is checked here, so no path can skip it, and every session that the
+    user (or whoever had the old password) has open ends. Nothing is committed."""
     problems = password_problems(password, user.username)
     if problems:
         raise PasswordRefused(problems)
     user.set_password(password)
+    end_sessions(user)
+
+
+def end_sessions(user: User) -> None:
+    """End every session of ``user`` on every device, at the next request of each. An SQL increment,
+    so two logouts at once both count. Nothing is committed."""
+    if user.id is not None:
+        user.session_version = User.session_version + 1
+
+
+def session_user(session_id: str) -> User | None:
+    """The user of a session id from ``User.get_id``, or None once that session was ended."""
+    user_id, _sep, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.session_version == int(version) else None

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from core.auth.forms import LanguageForm, LoginForm
-from core.auth.service import LoginRefused, authenticate
+from core.auth.service import LoginRefused, authenticate, end_sessions
 from core.db import db
 from core.redirects import redirect_back
 
@@ -32,6 +32,9 @@ def login():
 def logout():
     locale = current_user.locale if current_user.is_authenticated else None
     locale = locale or session.get("locale")
+    if current_user.is_authenticated:
+        end_sessions(current_user)  # a copy of this cookie, or a session elsewhere, ends too
+        db.session.commit()
     logout_user()
     session.clear()
     if locale:
