@@ -145,8 +145,6 @@ def users_reset_password(username: str, password: str) -> None:
     if user is None:
         raise click.ClickException(f"No user {username!r}.")
     _set_password(user, password)
-    user.failed_logins = 0
-    user.locked_until = None
     database.session.commit()
     click.echo(f"Password of {username} reset; the account is unlocked.")
 

@@ -17,8 +17,11 @@ DEFAULTS: dict[str, Any] = {
     "GUANXI_COMPANY_NAME": None,
     "PASSWORD_HASH_METHOD": "scrypt",
     "PASSWORD_MIN_LENGTH": 10,
-    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_MAX_FAILURES": 5,  # per account from unknown browsers, and per known browser
+    "LOGIN_MAX_FAILURES_PER_ADDRESS": 30,  # per client address, from browsers not known for the account
     "LOGIN_LOCK_MINUTES": 15,
+    # proxies in front that set X-Forwarded-For/-Proto (0: none, the peer address is the client's)
+    "TRUSTED_PROXIES": 0,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,
@@ -42,6 +45,7 @@ ENVIRONMENT = {
     "GUANXI_LOCALE": "BABEL_DEFAULT_LOCALE",
     "GUANXI_TIMEZONE": "BABEL_DEFAULT_TIMEZONE",
     "GUANXI_COMPANY_NAME": "GUANXI_COMPANY_NAME",
+    "GUANXI_TRUSTED_PROXIES": "TRUSTED_PROXIES",
 }
 
 

@@ -8,6 +8,7 @@ from flask import Flask, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core.events import dispatch_ready
 from core.plugins import call
@@ -61,6 +62,9 @@ def security_headers(app: Flask, response: Any) -> None:
 
 def init_web(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    proxies = int(app.config["TRUSTED_PROXIES"] or 0)
+    if proxies:  # the client's address (login throttling) and scheme come from the proxy's headers
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     @app.context_processor
     def layout_context() -> dict[str, Any]:

@@ -20,6 +20,7 @@ from core.auth.models import Region, Role, RolePermission, User
 from core.auth.permissions import declared_permissions, permission_required
 from core.auth.roles import ROLES
 from core.auth.service import canonical_username, find_user, set_password
+from core.auth.throttle import locked_accounts
 from core.db import db
 from core.forms import choices
 from core.plugins import host
@@ -96,4 +97,5 @@ def users():
             flash(_("User %(name)s created.", name=user.username), "success")
             return redirect(url_for("admin.users"))
     people = db.session.scalars(select(User).order_by(User.username)).all()
-    return render_template("admin/users.html", form=form, users=people)
+    return render_template("admin/users.html", form=form, users=people,
+                           locked=locked_accounts([user.username for user in people]))

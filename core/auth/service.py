@@ -1,16 +1,19 @@
-"""Authentication with throttling: after N failures an account is locked for M minutes."""
+"""Authentication (throttled, see ``core.auth.throttle``), passwords and sessions of users."""
 from __future__ import annotations
 
-import math
-from datetime import timedelta
+import secrets
+from functools import cache
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
+from core.auth import throttle
 from core.auth.models import User
 from core.auth.passwords import password_problems
-from core.db import db, utcnow
+from core.auth.throttle import LoginClient
+from core.db import db
 
 
 class LoginRefused(Exception):
@@ -35,32 +38,33 @@ def find_user(name: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.username) == canonical_username(name)))
 
 
-def authenticate(username: str, password: str) -> User:
-    """The user for these credentials, or ``LoginRefused`` with a message to show."""
-    user = find_user(username)
-    if user is None or not user.active:
+def authenticate(username: str, password: str, client: LoginClient) -> User:
+    """The user for these credentials, or ``LoginRefused`` with a message to show.
+
+    Real and unknown names take the same path: the same counters, one password-hash check each (a
+    dummy hash for unknown names), the same messages, so neither the answer nor its timing tells
+    whether an account exists. See ``core.auth.throttle`` for the counting.
+    """
+    name = canonical_username(username)
+    attempt = throttle.begin_attempt(name, client)
+    if attempt.locked_until:
+        raise LoginRefused(_("Too many failed logins. Try again in %(minutes)d minutes.",
+                             minutes=attempt.minutes_left()))
+    user = find_user(name)
+    stored_hash = user.password_hash if user is not None else _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"])
+    if not check_password_hash(stored_hash, password) or user is None or not user.active:
+        if throttle.failed(attempt):
+            raise LoginRefused(_("Too many failed logins: logging in is locked for %(minutes)d minutes.",
+                                 minutes=current_app.config["LOGIN_LOCK_MINUTES"]))
         raise LoginRefused(_("Wrong user name or password."))
-    now = utcnow()
-    if user.locked_until and user.locked_until > now:
-        minutes = math.ceil((user.locked_until - now).total_seconds() / 60)
-        raise LoginRefused(_("This account is locked after too many failed logins. "
-                             "Try again in %(minutes)d minutes.", minutes=minutes))
-    if not user.check_password(password):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        limit = current_app.config["LOGIN_MAX_FAILURES"]
-        if user.failed_logins >= limit:
-            lock = current_app.config["LOGIN_LOCK_MINUTES"]
-            user.locked_until = now + timedelta(minutes=lock)
-            user.failed_logins = 0
-            db.session.commit()
-            raise LoginRefused(_("Too many failed logins: this account is locked for %(minutes)d minutes.",
-                                 minutes=lock))
-        db.session.commit()
-        raise LoginRefused(_("Wrong user name or password."))
-    user.failed_logins = 0
-    user.locked_until = None
-    db.session.commit()
+    throttle.succeeded(attempt)
     return user
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    """A hash made like real ones, checked for unknown names so they cost the same time."""
+    return generate_password_hash(secrets.token_hex(16), method=method)
 
 
 def set_password(user: User, password: str) -> None:
@@ -72,6 +76,7 @@ def set_password(user: User, password: str) -> None:
         raise PasswordRefused(problems)
     user.set_password(password)
     end_sessions(user)
+    throttle.unlock(user.username)
 
 
 def end_sessions(user: User) -> None:
