@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import random
-from typing import Any
 
 import click
 from flask import current_app
@@ -114,6 +113,7 @@ def users() -> None:
 def users_create(username: str, display_name: str | None, roles: tuple[str, ...], region: str | None,
                  password: str) -> None:
     from core.auth.models import Region, Role, User
+    from core.auth.service import PasswordRefused, set_password
     from core.db import db as database
 
     if find_user(username):
@@ -129,7 +129,10 @@ def users_create(username: str, display_name: str | None, roles: tuple[str, ...]
             raise click.ClickException(f"Unknown region {region!r}.")
     user = User(username=canonical_username(username), display_name=display_name or username, roles=found,
                 region=region_row)
-    _set_password(user, password)
+    try:
+        set_password(user, password)
+    except PasswordRefused as refusal:
+        raise click.ClickException(str(refusal)) from refusal
     database.session.add(user)
     database.session.commit()
     click.echo(f"User {username} created.")
@@ -139,23 +142,18 @@ def users_create(username: str, display_name: str | None, roles: tuple[str, ...]
 @click.argument("username")
 @click.password_option()
 def users_reset_password(username: str, password: str) -> None:
+    from core.auth.service import PasswordRefused, set_password
     from core.db import db as database
 
     user = find_user(username)
     if user is None:
         raise click.ClickException(f"No user {username!r}.")
-    _set_password(user, password)
-    database.session.commit()
-    click.echo(f"Password of {username} reset; the account is unlocked.")
-
-
-def _set_password(user: Any, password: str) -> None:
-    from core.auth.service import PasswordRefused, set_password
-
     try:
         set_password(user, password)
     except PasswordRefused as refusal:
         raise click.ClickException(str(refusal)) from refusal
+    database.session.commit()
+    click.echo(f"Password of {username} reset; the account is unlocked.")
 
 
 @click.group(cls=AppGroup)

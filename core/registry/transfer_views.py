@@ -153,7 +153,7 @@ def import_confirm(token: str):
 def import_cancel(token: str):
     if not FlaskForm().validate_on_submit():
         abort(400)
-    _stored(token)
+    _stored(token)  # 404 for a token this session does not hold
     _forget_imports()
     flash(_("Import cancelled; the uploaded file was deleted."), "info")
     return redirect(url_for("customers.import_upload"))
