@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from core import core_hooks, events, models  # noqa: F401  (session listeners, the full schema)
 from core.auth.models import User
+from core.auth.service import session_user
 from core.config import instance_path, load_config
 from core.db import db
 from core.i18n import init_i18n
@@ -42,8 +43,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login.session_protection = "strong"
 
     @login.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id))
+    def load_user(session_id: str) -> User | None:
+        return session_user(session_id)
 
     host = build_host(app, core_hooks)
     app.extensions["guanxi"] = host

@@ -11,7 +11,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from core.auth.service import canonical_username, find_user
+from core.auth.service import PasswordRefused, canonical_username, find_user, set_password
 from core.events import commit
 
 
@@ -117,7 +117,10 @@ def users_create(username: str, display_name: str | None, roles: tuple[str, ...]
             raise click.ClickException(f"Unknown region {region!r}.")
     user = User(username=canonical_username(username), display_name=display_name or username, roles=found,
                 region=region_row)
-    user.set_password(password)
+    try:
+        set_password(user, password)
+    except PasswordRefused as refusal:
+        raise click.ClickException(str(refusal)) from refusal
     database.session.add(user)
     database.session.commit()
     click.echo(f"User {username} created.")
@@ -132,9 +135,10 @@ def users_reset_password(username: str, password: str) -> None:
     user = find_user(username)
     if user is None:
         raise click.ClickException(f"No user {username!r}.")
-    user.set_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
+    try:
+        set_password(user, password)
+    except PasswordRefused as refusal:
+        raise click.ClickException(str(refusal)) from refusal
     database.session.commit()
     click.echo(f"Password of {username} reset; the account is unlocked.")
 

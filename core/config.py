@@ -22,6 +22,11 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
+    # uploads: any request larger than this is refused (413); each kind of file has its own limit
+    "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+    "CONTRACT_MAX_BYTES": 10 * 1024 * 1024,
+    "IMPORT_MAX_BYTES": 4 * 1024 * 1024,
+    "IMPORT_FILE_MAX_AGE_HOURS": 24,  # an import neither confirmed nor cancelled is deleted after this
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
 }
 

@@ -66,6 +66,17 @@ def register_settings(app):
                 _l("After this many wrong passwords in a row the account is locked."), minimum=1, maximum=100),
         Setting("core.login_lock_minutes", "int", 15, _l("Lock duration (minutes)"),
                 _l("How long a locked account waits before it may try again."), minimum=1, maximum=1440),
+        Setting("core.login_max_failures_per_address", "int", 30, _l("Failed logins per address"),
+                _l("Wrong passwords from one network address, for any account, before that address "
+                   "must wait; browsers that logged in before are counted on their own."),
+                minimum=5, maximum=1000),
+        Setting("core.password_min_length", "int", 10, _l("Shortest password"),
+                _l("New passwords need at least this many characters (and may not be common ones)."),
+                minimum=8, maximum=64),
+        Setting("core.trusted_proxies", "int", 0, _l("Proxies in front"),
+                _l("How many proxies in front of the server set X-Forwarded-For; 0: the peer address "
+                   "is the client's. Wrong here, every client shares one address for login limits."),
+                scope="deployment", minimum=0, maximum=5),
         Setting("core.timezone", "str", "Asia/Shanghai", _l("Time zone"),
                 _l("Times are stored in UTC and shown in this zone, e.g. Asia/Shanghai."),
                 scope="deployment", max_length=64, validate=_time_zone),

@@ -19,7 +19,8 @@ from core.auth.forms import UserForm
 from core.auth.models import Region, Role, RolePermission, User
 from core.auth.permissions import declared_permissions, permission_required
 from core.auth.roles import ROLES
-from core.auth.service import canonical_username, find_user
+from core.auth.service import canonical_username, find_user, set_password
+from core.auth.throttle import locked_accounts
 from core.db import db
 from core.forms import choices
 from core.plugins import PluginError, PluginInfo, declared_hooks, hookspec_module, host
@@ -99,11 +100,12 @@ def users():
         else:
             user = User(username=canonical_username(form.username.data), display_name=form.display_name.data,
                         region_id=form.region_id.data or None)
-            user.set_password(form.password.data)
+            set_password(user, form.password.data)
             user.roles = list(db.session.scalars(select(Role).where(Role.code.in_(form.roles.data))))
             db.session.add(user)
             db.session.commit()
             flash(_("User %(name)s created.", name=user.username), "success")
             return redirect(url_for("admin.users"))
     people = db.session.scalars(select(User).order_by(User.username)).all()
-    return render_template("admin/users.html", form=form, users=people)
+    return render_template("admin/users.html", form=form, users=people,
+                           locked=locked_accounts([user.username for user in people]))

@@ -3,8 +3,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
 
+from core.auth.passwords import password_problems
+from core.auth.service import canonical_username
 from core.forms import choices
 
 
@@ -25,6 +27,11 @@ class UserForm(FlaskForm):
     display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     region_id = SelectField(_l("Region"), coerce=int, validators=[Optional()])
     roles = SelectMultipleField(_l("Roles"))
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8)])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
     confirm = PasswordField(_l("Repeat password"), validators=[
         EqualTo("password", message=_l("The two passwords differ."))])
+
+    def validate_password(self, field: PasswordField) -> None:
+        problems = password_problems(field.data, canonical_username(self.username.data or ""))
+        if problems:
+            raise ValidationError(" ".join(problems))

@@ -51,6 +51,16 @@ class KnownPermission(db.Model):
     first_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class LoginThrottle(db.Model):
+    """Login attempts counted under one key (an account name's hash, a client address or a known
+    browser) until ``reset_at``; see ``core.auth.throttle``."""
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    reset_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,9 +70,9 @@ class User(UserMixin, db.Model):
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
     locale: Mapped[str | None] = mapped_column(String(10))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # part of the id kept in the session: raising it ends every session of the user (see get_id)
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     region: Mapped[Region | None] = relationship(lazy="joined")
     roles: Mapped[list[Role]] = relationship(secondary=user_roles, lazy="selectin")
@@ -73,6 +83,11 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        """The session stores "id:version", so a session made before the version was raised (logout,
+        new password) no longer loads its user, even from a copied cookie."""
+        return f"{self.id}:{self.session_version}"
 
     @property
     def is_active(self) -> bool:

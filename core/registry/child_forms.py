@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from core.db import utcnow
 from core.forms import LocalDateTimeField, MoneyField, choices
+from core.registry.uploads import MaxFileSize
 
 PHONE = Regexp(r"^[0-9+()\- ]{5,}$", message=_l("A phone number has digits, spaces, +, - and brackets."))
 
@@ -38,7 +39,8 @@ class ContractForm(FlaskForm):
     valid_until = DateField(_l("Valid until"), validators=[Optional()])
     terms = TextAreaField(_l("Terms"), validators=[Optional(), Length(max=5000)])
     upload = FileField(_l("Contract file (PDF, image, Word)"), validators=[
-        FileAllowed(["pdf", "png", "jpg", "jpeg", "doc", "docx"], _l("Upload a PDF, an image or a Word file."))])
+        FileAllowed(["pdf", "png", "jpg", "jpeg", "doc", "docx"], _l("Upload a PDF, an image or a Word file.")),
+        MaxFileSize("CONTRACT_MAX_BYTES")])
 
 
 class MarketingPlanForm(FlaskForm):

@@ -6,12 +6,13 @@ every caller. Nothing here commits: the caller owns the transaction (``core.even
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 
-from core.auth.models import Role, User, user_roles
+from core.auth.models import Region, Role, User, user_roles
 from core.db import db, utcnow
 from core.events import fire_after_commit
 from core.i18n import N_
@@ -19,6 +20,14 @@ from core.notifications import notify
 from core.numbering import next_number
 from core.registry.models import Customer
 from core.registry.search import overdue_condition
+
+SERIES_CODE = re.compile(r"C\d{6,}")
+
+
+def is_series_code(code: str) -> bool:
+    """True for a code of the automatic C000001 series. Only numbering creates archives with such
+    codes: an import that did could occupy numbers ahead of the counter (code squatting)."""
+    return SERIES_CODE.fullmatch(code) is not None
 
 
 def next_customer_code() -> str:
@@ -81,6 +90,21 @@ def owner_choices(user: Any) -> list[tuple[int, str]]:
     if not user.can("customers.view_all"):
         stmt = stmt.where(User.region_id == user.region_id)
     return [(u.id, u.display_name) for u in db.session.scalars(stmt).unique()]
+
+
+def assignable_owner_ids(user: Any) -> set[int]:
+    """Owners the archive form offers ``user``: none without ``customers.assign`` (the form then has
+    no owner field), else ``owner_choices``. The import allows exactly the same."""
+    return {owner_id for owner_id, _name in owner_choices(user)} if user.can("customers.assign") else set()
+
+
+def region_choices(user: Any) -> list[tuple[int, str]]:
+    """Regions a user may put archives in: every region for the department, the own one otherwise,
+    so a regional manager cannot move an archive out of sight (form and import alike)."""
+    stmt = select(Region).order_by(Region.code)
+    if not user.can("customers.view_all"):
+        stmt = stmt.where(Region.id == user.region_id)
+    return [(region.id, region.name) for region in db.session.scalars(stmt)]
 
 
 def flag_overdue_verifications() -> int:

@@ -10,21 +10,32 @@ import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from flask_babel import gettext as _
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from sqlalchemy import select
 
 from core.auth.models import Region, User
 from core.auth.service import canonical_username
 from core.db import db
 from core.registry.models import SIZE_CLASSES, Customer
-from core.registry.services import create_customer, update_customer
+from core.registry.services import (
+    assignable_owner_ids,
+    create_customer,
+    is_series_code,
+    region_choices,
+    update_customer,
+)
 from core.visibility import visible
 
 PHONE_CHARS = set("0123456789+-() ")
+# A cell starting with one of these is read as a formula by Excel, WPS and LibreOffice (OWASP CSV
+# injection); a line feed too, because an .xlsx file stores a carriage return as one.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 @dataclass(frozen=True)
@@ -96,8 +107,33 @@ def header_map(headers: Iterable[Any]) -> dict[int, str]:
             if h is not None and str(h).strip().lower() in names}
 
 
+def spreadsheet_cell(value: Any) -> Any:
+    """``value`` as it may be written to a spreadsheet: text that a spreadsheet would run as a formula
+    gets a leading single quote (the OWASP rule). Every writer goes through here.
+
+    Leading quotes already there count as part of the prefix, so that ``restore_cell`` can tell a
+    quote we added from one the user typed: "'=x" is written "''=x" and read back as "'=x".
+    """
+    if isinstance(value, str) and value.lstrip("'").startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def restore_cell(value: Any) -> Any:
+    """Undo ``spreadsheet_cell`` on a value read from an uploaded file: the quote is dropped only
+    where ``spreadsheet_cell`` would have added it, so an exported file imports unchanged."""
+    if isinstance(value, str) and value.startswith("'") and value.lstrip("'").startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
 def read_table(path: Path) -> list[list[Any]]:
-    """All rows of the first sheet of an .xlsx, or of a CSV in UTF-8 or GB18030."""
+    """All rows of the first sheet of an .xlsx, or of a CSV in UTF-8 or GB18030, with the quotes
+    that neutralise formulas removed again."""
+    return [[restore_cell(value) for value in row] for row in _read_rows(path)]
+
+
+def _read_rows(path: Path) -> list[list[Any]]:
     if path.suffix.lower() == ".xlsx":
         workbook = load_workbook(path, read_only=True, data_only=True)
         rows = [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
@@ -140,15 +176,18 @@ def _date(value: Any) -> date | None:
 
 
 class Lookups:
-    """Regions and users by code/name, loaded once per import (no query per row)."""
+    """Regions and users by code/name, and those the importer may use, loaded once per import
+    (no query per row)."""
 
-    def __init__(self) -> None:
+    def __init__(self, importer: Any) -> None:
         self.regions: dict[str, int] = {}
         for region in db.session.scalars(select(Region)):
             self.regions[region.code.lower()] = self.regions[region.name] = region.id
         self.users: dict[str, int] = {}
         for user in db.session.scalars(select(User)):
             self.users[canonical_username(user.username)] = self.users[user.display_name] = user.id
+        self.allowed_regions = {region_id for region_id, _name in region_choices(importer)}
+        self.allowed_owners = assignable_owner_ids(importer)
 
 
 def validate(table: list[list[Any]], user: Any,
@@ -159,7 +198,7 @@ def validate(table: list[list[Any]], user: Any,
     columns = header_map(table[0])
     if "name" not in columns.values():
         return ImportReport([], [_("The first row must hold the column names of the template (名称 / Name).")])
-    lookups = Lookups()
+    lookups = Lookups(user)
     rows = [ImportRow(line=n, raw={key: row[i] if i < len(row) else None for i, key in columns.items()})
             for n, row in enumerate(table[1:], start=2) if any(_text(v) for v in row)]
     codes = [_text(r.raw.get("code")) for r in rows if _text(r.raw.get("code"))]
@@ -169,7 +208,8 @@ def validate(table: list[list[Any]], user: Any,
     seen: dict[str, int] = {}
     uncoded = [_text(r.raw.get("name")) for r in rows if not _text(r.raw.get("code")) and _text(r.raw.get("name"))]
     same_name = {name: code for name, code in db.session.execute(
-        select(Customer.name, Customer.code).where(Customer.name.in_(uncoded)))} if uncoded else {}
+        select(Customer.name, Customer.code).where(Customer.name.in_(uncoded), visible(Customer, user)))
+    } if uncoded else {}
     for done, row in enumerate(rows, start=1):
         _check_row(row, lookups, existing, visible_ids, seen)
         name = _text(row.raw.get("name"))
@@ -192,8 +232,10 @@ def _check_row(row: ImportRow, lookups: Lookups, existing: dict[str, Customer], 
         if code in existing:
             if existing[code].id in visible_ids:
                 row.existing = existing[code]
-            else:
-                errors.append(_("Code %(code)s belongs to an archive you cannot see.", code=code))
+            else:  # worded as for a free code of the series: the preview tells nothing about it
+                errors.append(_refused_code(code))
+        elif is_series_code(code):
+            errors.append(_refused_code(code))
         values["code"] = code
     name = _text(raw.get("name"))
     if not name and not row.existing:
@@ -222,12 +264,14 @@ def _check_row(row: ImportRow, lookups: Lookups, existing: dict[str, Customer], 
         region_id = lookups.regions.get(region.lower(), lookups.regions.get(region))
         if region_id is None:
             errors.append(_("Unknown region “%(value)s”.", value=region))
+        elif region_id not in lookups.allowed_regions and not _unchanged(row, "region_id", region_id):
+            errors.append(_("You may not put archives in region “%(value)s”.", value=region))
         values["region_id"] = region_id
     owner = _text(raw.get("owner"))
     if owner:
         owner_id = lookups.users.get(canonical_username(owner), lookups.users.get(owner))
-        if owner_id is None:
-            errors.append(_("Unknown representative “%(value)s”.", value=owner))
+        if owner_id not in lookups.allowed_owners and not _unchanged(row, "owner_id", owner_id):
+            errors.append(_("“%(value)s” is not a representative you may assign archives to.", value=owner))
         values["owner_id"] = owner_id
     prospect = _text(raw.get("is_prospect")).lower()
     if prospect in YES:
@@ -246,6 +290,16 @@ def _check_row(row: ImportRow, lookups: Lookups, existing: dict[str, Customer], 
     for key in ("address", "organisation_form", "industry", "notes"):
         if _text(raw.get(key)):
             values[key] = _text(raw.get(key))
+
+
+def _unchanged(row: ImportRow, field: str, value: Any) -> bool:
+    """An update that keeps the archive's current value is no assignment, as in the form."""
+    return row.existing is not None and getattr(row.existing, field) == value
+
+
+def _refused_code(code: str) -> str:
+    return _("Code %(code)s cannot be given to a new archive: leave the code empty and the system "
+             "numbers it.", code=code)
 
 
 def apply(report: ImportReport, user: Any) -> tuple[int, int]:
@@ -279,11 +333,12 @@ def export_rows(customers: Iterable[Customer], language: str) -> Iterator[list[A
 
 
 def write_xlsx(header: list[str], rows: Iterable[list[Any]], extra: list[str] | None = None) -> bytes:
+    """Text cells are typed as text: openpyxl would otherwise store any string starting with "=" as
+    a formula."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("customers")
-    sheet.append(header + (extra or []))
-    for row in rows:
-        sheet.append(row)
+    for row in chain([header + (extra or [])], rows):
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -293,9 +348,18 @@ def write_csv(header: list[str], rows: Iterable[list[Any]]) -> bytes:
     """UTF-8 with a byte-order mark, so Excel on a Chinese Windows opens it correctly."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
+    for row in chain([header], rows):
+        writer.writerow([spreadsheet_cell(value) for value in row])
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def _xlsx_cell(sheet: Any, value: Any) -> Any:
+    value = spreadsheet_cell(value)
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def error_file(report: ImportReport, language: str) -> bytes:

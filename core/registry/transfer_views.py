@@ -4,7 +4,17 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from flask import Response, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -19,7 +29,7 @@ from core.history import kind_timeline
 from core.registry import transfer
 from core.registry.blueprint import bp
 from core.registry.search import CustomerFilter, customer_query, sorted_query
-from core.registry.uploads import upload_dir
+from core.registry.uploads import MaxFileSize, remove_stale, upload_dir
 
 MIMETYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
              "csv": "text/csv; charset=utf-8"}
@@ -28,7 +38,8 @@ MIMETYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetm
 class ImportForm(FlaskForm):
     upload = FileField(_l("Excel (.xlsx) or CSV file"), validators=[
         FileRequired(_l("Choose a file.")),
-        FileAllowed(["xlsx", "csv"], _l("Upload an .xlsx or .csv file made from the template."))])
+        FileAllowed(["xlsx", "csv"], _l("Upload an .xlsx or .csv file made from the template.")),
+        MaxFileSize("IMPORT_MAX_BYTES")])
 
 
 def _language() -> str:
@@ -94,11 +105,13 @@ def _report(path: Path) -> transfer.ImportReport:
 def import_upload():
     form = ImportForm()
     if form.validate_on_submit():
+        _forget_imports()  # a new import replaces this user's unfinished one
+        remove_stale("imports", current_app.config["IMPORT_FILE_MAX_AGE_HOURS"])
         upload = form.upload.data
         suffix = Path(upload.filename).suffix.lower()
         token = uuid.uuid4().hex
         upload.save(upload_dir("imports") / f"{token}{suffix}")
-        session["imports"] = {**session.get("imports", {}), token: f"{token}{suffix}"}
+        session["imports"] = {token: f"{token}{suffix}"}
         return redirect(url_for("customers.import_preview", token=token))
     return render_template("customers/import.html", form=form, history=kind_timeline("customers"))
 
@@ -130,9 +143,25 @@ def import_confirm(token: str):
     created, updated = transfer.apply(report, current_user)
     record_event("customers", None, "import", {"created": created, "updated": updated, "rows": len(report.rows)})
     db.session.commit()
-    path.unlink(missing_ok=True)
-    session["imports"] = {k: v for k, v in session.get("imports", {}).items() if k != token}
+    _forget_imports()
     flash(_("Imported: %(created)d new, %(updated)d updated.", created=created, updated=updated), "success")
     return redirect(url_for("customers.index"))
+
+
+@bp.route("/import/<token>/cancel", methods=["POST"])
+@permission_required("customers.import")
+def import_cancel(token: str):
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    _stored(token)  # 404 for a token this session does not hold
+    _forget_imports()
+    flash(_("Import cancelled; the uploaded file was deleted."), "info")
+    return redirect(url_for("customers.import_upload"))
+
+
+def _forget_imports() -> None:
+    """Delete the files of this session's unfinished imports and forget their tokens."""
+    for name in session.pop("imports", {}).values():
+        (upload_dir("imports") / name).unlink(missing_ok=True)
 
 

@@ -26,6 +26,7 @@ from core.registry.services import (
     convert_to_customer,
     create_customer,
     owner_choices,
+    region_choices,
     update_customer,
 )
 from core.visibility import get_visible_or_404
@@ -61,7 +62,10 @@ def index():
 
 def _form(customer: Customer | None = None) -> CustomerForm:
     form = CustomerForm(obj=customer)
-    form.region_id.choices = choices((r.id, r.name) for r in regions())
+    allowed_regions = region_choices(current_user)
+    if customer and customer.region and customer.region_id not in dict(allowed_regions):
+        allowed_regions.append((customer.region_id, customer.region.name))
+    form.region_id.choices = choices(allowed_regions)
     owners = owner_choices(current_user)
     if customer and customer.owner and customer.owner_id not in dict(owners):
         owners.append((customer.owner_id, customer.owner.display_name))

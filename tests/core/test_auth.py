@@ -1,10 +1,11 @@
 """Login, logout, throttling, roles, the permission matrix and user administration."""
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from core.auth.models import Role, RolePermission, User
+from core.auth.models import LoginThrottle, Role, RolePermission, User
 from core.auth.roles import ROLES
+from core.auth.throttle import locked_accounts
 from core.db import db, utcnow
 from core.testing import csrf_token, login, post_form
 
@@ -46,11 +47,10 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(client, users):
     # even the right password is refused while locked
     refused = login(client, "rep_east")
     assert refused.status_code == 200 and ("锁定" in refused.get_data(as_text=True))
-    user = db.session.get(User, users["rep_east"].id)
-    db.session.refresh(user)
-    assert user.locked_until > utcnow() + timedelta(minutes=14)
+    locked = locked_accounts(["rep_east"])["rep_east"]
+    assert locked > utcnow() + timedelta(minutes=14)
     # after the lock expires the right password works
-    user.locked_until = utcnow() - timedelta(seconds=1)
+    db.session.execute(update(LoginThrottle).values(reset_at=utcnow() - timedelta(seconds=1)))
     db.session.commit()
     assert login(client, "rep_east").status_code == 302
 
@@ -120,19 +120,20 @@ def test_short_password_is_a_form_error(client, users):
 
 def test_cli_creates_a_user_and_resets_a_password(app, users):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["users", "create", "weigher1", "--role", "weigher", "--password", "pw-123456"])
+    result = runner.invoke(args=["users", "create", "weigher1", "--role", "weigher", "--password", "pw-1234567"])
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.username == "weigher1"))
-    assert user.role_codes == {"weigher"} and user.check_password("pw-123456")
-    bad = runner.invoke(args=["users", "create", "x", "--role", "pilot", "--password", "pw-123456"])
+    assert user.role_codes == {"weigher"} and user.check_password("pw-1234567")
+    bad = runner.invoke(args=["users", "create", "x", "--role", "pilot", "--password", "pw-1234567"])
     assert bad.exit_code != 0 and "Unknown role" in bad.output
-    users["rep_east"].locked_until = utcnow() + timedelta(minutes=10)
-    db.session.commit()
+    for _ in range(5):
+        login(app.test_client(), "rep_east", "wrong")
+    assert "rep_east" in locked_accounts(["rep_east"])
     reset = runner.invoke(args=["users", "reset-password", "rep_east", "--password", "new-pass-1"])
     assert reset.exit_code == 0
     db.session.expire_all()
     user = db.session.get(User, users["rep_east"].id)
-    assert user.check_password("new-pass-1") and user.locked_until is None
+    assert user.check_password("new-pass-1") and locked_accounts(["rep_east"]) == {}
 
 
 def test_user_names_match_without_regard_to_case_everywhere(client, users, app):
@@ -146,7 +147,7 @@ def test_user_names_match_without_regard_to_case_everywhere(client, users, app):
     assert created.status_code == 302
     assert db.session.scalar(select(User.username).where(User.display_name == "李")) == "weigher_li"
     runner = app.test_cli_runner()
-    again = runner.invoke(args=["users", "create", "REP_WEST", "--role", "rep", "--password", "pw-123456"])
+    again = runner.invoke(args=["users", "create", "REP_WEST", "--role", "rep", "--password", "pw-1234567"])
     assert again.exit_code != 0 and "exists already" in again.output
     reset = runner.invoke(args=["users", "reset-password", "Rep_West", "--password", "new-pass-1"])
     assert reset.exit_code == 0, reset.output

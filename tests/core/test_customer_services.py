@@ -64,15 +64,33 @@ def test_the_test_helper_fires_created_like_the_form(app, users, client):
     assert HEARD == [("created", customer.code), ("created", formed.code)]
 
 
-def test_a_code_taken_by_an_import_is_skipped_not_a_failure(app, users, client, tmp_path):
-    result = app.test_cli_runner().invoke(args=[
-        "customers", "import", xlsx(tmp_path, import_row("C000001", "抢号客户")), "--user", "specialist"])
-    assert result.exit_code == 0, result.output
+def test_a_code_taken_by_hand_is_skipped_not_a_failure(app, users, client):
+    make_customer("早年手工编号", users["rep_west"], code="C000001")  # e.g. carried over from the old system
     login(client, "rep_east")
     response = post_form(client, "/customers/new", {"name": "正常建档", "business_type": "farm",
                                                     "region_id": 1})
     assert response.status_code == 302
     assert db.session.scalar(select(Customer.code).where(Customer.name == "正常建档")) == "C000002"
+
+
+def test_an_import_may_not_take_a_code_of_the_automatic_series(app, users, tmp_path):
+    result = app.test_cli_runner().invoke(args=[
+        "customers", "import", xlsx(tmp_path, import_row("C000001", "抢号客户"), import_row("C123456", "抢号二"),
+                                    import_row("K77", "旧系统编号")), "--user", "specialist"])
+    assert result.exit_code != 0
+    assert "line 2: 编号 C000001 不能用于新档案" in result.output
+    assert "line 3: 编号 C123456 不能用于新档案" in result.output and "line 4" not in result.output
+    assert db.session.query(Customer).count() == 0
+
+
+def test_an_import_still_updates_an_archive_by_its_automatic_code(app, users, tmp_path):
+    customer = make_customer("老客户", users["rep_east"])
+    assert customer.code == "C000001"
+    result = app.test_cli_runner().invoke(args=[
+        "customers", "import", xlsx(tmp_path, import_row("C000001", "老客户改名")), "--user", "specialist"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert db.session.get(Customer, customer.id).name == "老客户改名"
 
 
 def test_the_app_fixture_enables_the_built_in_plugins_by_default(app):

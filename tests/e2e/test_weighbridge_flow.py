@@ -18,8 +18,11 @@ def click_transition(page, label):
 
 
 def capture(page, sim, weight):
+    from playwright.sync_api import expect
+
     sim.weight = weight
-    page.wait_for_function(f"document.getElementById('captured').textContent == '{weight}'", timeout=15000)
+    # a locator wait, not wait_for_function: the page's Content-Security-Policy forbids evaluating strings
+    expect(page.locator("#captured")).to_have_text(str(weight), timeout=15000)
     page.click("#use-capture")
 
 
