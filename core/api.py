@@ -6,7 +6,7 @@ name; anything not listed here is core's own business and may change without not
 """
 from __future__ import annotations
 
-from core.audit import Audited, AuditField, Choice, Money, Weight, record_event
+from core.audit import Audited, AuditField, Choice, Money, Weight, record_event, undeclared_fields
 from core.auth.models import Region, User
 from core.auth.permissions import permission_required
 from core.auth.roles import DEPARTMENT_ROLES, EVERYONE, ROLES
@@ -57,4 +57,5 @@ __all__ = [
     "to_local", "to_utc", "utcnow", "visible", "ListFilter", "Metric", "Refusal", "Vetoed",
     "amount_in_capitals", "ask_vetoes", "capitals", "customer_metrics", "document_number",
     "local_months", "month_of", "yuan", "local_date", "local_datetime", "Setting", "setting",
+    "undeclared_fields",
 ]

@@ -103,10 +103,16 @@ class Audited:
 
     ``__audit_label__`` names the kind of record on a timeline that shows several (rows of
     models with a ``customer_id`` also appear on that customer's timeline).
+
+    ``__audit_permission__`` is the permission needed to read the model's history wherever it
+    shows, above all on the customer page, which everyone who may see the customer opens: a
+    plugin's figures (credit limits, prices) would otherwise leak there. Plugin models that
+    belong to a customer must declare it (a contract test checks).
     """
 
     __audit_exclude__: frozenset[str] = frozenset({"version_id", "updated_at", "created_at"})
     __audit_label__: Any = None
+    __audit_permission__: str | None = None
     __audit_fields__: Mapping[str, Any] = {}
 
 

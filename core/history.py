@@ -18,9 +18,11 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from flask import has_request_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from flask_login import current_user
 from sqlalchemy import Boolean, Date, DateTime, inspect, select
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -301,9 +303,19 @@ def _names(wanted: dict[str, set[int]]) -> dict[str, dict[int, str]]:
     return names
 
 
+def hidden_record_types(user: Any) -> list[str]:
+    """Tables whose history ``user`` may not read (``__audit_permission__`` they lack)."""
+    return sorted(table for table, model in audited_models().items()
+                  if model.__audit_permission__ and not user.can(model.__audit_permission__))
+
+
 def _entries(where: Any, page: tuple[str, int | None], limit: int) -> list[Entry]:
     from core.auth.models import User
 
+    if has_request_context() and getattr(current_user, "is_authenticated", False):
+        hidden = hidden_record_types(current_user)
+        if hidden:
+            where = where & AuditEvent.record_type.not_in(hidden)
     stmt = (
         select(AuditEvent, User.display_name)
         .outerjoin(User, User.id == AuditEvent.user_id)

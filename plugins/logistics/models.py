@@ -30,6 +30,7 @@ def _findings(findings: Any) -> str:
 class Product(Audited, db.Model):
     __tablename__ = "logistics_products"
     __audit_label__ = _l("Products")
+    __audit_permission__ = "logistics.view"
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(100))
@@ -48,6 +49,7 @@ class Product(Audited, db.Model):
 class Vehicle(Audited, db.Model):
     __tablename__ = "logistics_vehicles"
     __audit_label__ = _l("Vehicles")
+    __audit_permission__ = "logistics.view"
     id: Mapped[int] = mapped_column(primary_key=True)
     plate: Mapped[str] = mapped_column(String(20), unique=True)
     carrier: Mapped[str | None] = mapped_column(String(100))
@@ -69,6 +71,7 @@ class Order(Audited, db.Model):
 
     __tablename__ = "logistics_orders"
     __audit_label__ = _l("Orders")
+    __audit_permission__ = "logistics.view"
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
@@ -133,6 +136,7 @@ class Order(Audited, db.Model):
 class OrderLine(Audited, db.Model):
     __tablename__ = "logistics_order_lines"
     __audit_label__ = _l("Order lines")
+    __audit_permission__ = "logistics.view"
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("logistics_orders.id", ondelete="CASCADE"), index=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("logistics_products.id"))
@@ -156,6 +160,7 @@ class Trip(Audited, db.Model):
 
     __tablename__ = "logistics_trips"
     __audit_label__ = _l("Weighbridge tickets")
+    __audit_permission__ = "logistics.view"
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("logistics_orders.id"), index=True)

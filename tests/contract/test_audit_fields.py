@@ -33,3 +33,11 @@ def test_a_forgotten_label_is_named(app, monkeypatch):
     fields = {key: label for key, label in Customer.__audit_fields__.items() if key != "notes"}
     monkeypatch.setattr(Customer, "__audit_fields__", fields)
     assert undeclared_fields() == {"Customer": ["notes"]}
+
+
+def test_plugin_records_of_a_customer_name_who_may_read_their_history(app):
+    """The customer page shows every record of the customer: a plugin's history needs its permission."""
+    unguarded = [model.__name__ for model in audited_models().values()
+                 if not model.__module__.startswith("core.") and "customer_id" in audited_columns(model)
+                 and not model.__audit_permission__]
+    assert unguarded == [], "declare __audit_permission__ on these models"

@@ -175,3 +175,29 @@ def test_an_undeclared_field_still_reads(app, users, monkeypatch):
         assert timeline(customer)[0].changes == [Change("Founding date", "2015-03-01", "—")]
     finally:
         readers.cache_clear()
+
+
+def test_a_plugin_records_history_shows_only_to_holders_of_its_permission(tmp_path):
+    """A plugin's confidential figures (a credit limit) must not leak through the customer page."""
+    from core.db import db
+    from core.events import commit
+    from core.testing import login, make_customer, make_test_app, make_user
+    from tests.sample_plugin.models import SampleNote
+    from tests.sample_plugin.plugin import SamplePlugin
+
+    app = make_test_app("sqlite", tmp_path, plugins=["sampleplug"],
+                        GUANXI_EXTRA_PLUGINS={"sampleplug": SamplePlugin})
+    with app.app_context():
+        rep = make_user("rep_a", ("rep",), "east")
+        make_user("office", ("specialist",))
+        customer = make_customer("信用客户", rep)
+        db.session.add(SampleNote(customer_id=customer.id, text="额度五十万"))
+        commit()
+        url = f"/customers/{customer.id}"
+    granted = app.test_client()
+    login(granted, "rep_a")  # the sample plugin grants sampleplug.use to reps
+    assert "额度五十万" in granted.get(url).get_data(as_text=True)
+    other = app.test_client()
+    login(other, "office")
+    page = other.get(url).get_data(as_text=True)
+    assert "信用客户" in page and "额度五十万" not in page
