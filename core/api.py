@@ -10,6 +10,7 @@ from core.audit import Audited, AuditField, Choice, Money, Weight, record_event,
 from core.auth.models import Region, User
 from core.auth.permissions import permission_required
 from core.auth.roles import DEPARTMENT_ROLES, EVERYONE, ROLES
+from core.calendar import budget_minutes, default_clock, due_at, elapsed_minutes
 from core.clock import local_day_bounds, local_month_bounds, local_now, to_local, to_utc
 from core.contract import (
     Column,
@@ -58,4 +59,5 @@ __all__ = [
     "amount_in_capitals", "ask_vetoes", "capitals", "customer_metrics", "document_number",
     "local_months", "month_of", "yuan", "local_date", "local_datetime", "Setting", "setting",
     "undeclared_fields",
+    "budget_minutes", "default_clock", "due_at", "elapsed_minutes",
 ]

@@ -6,13 +6,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask_babel import lazy_gettext as _l
 
 from core.auth.roles import DEPARTMENT_ROLES, EVERYONE
+from core.calendar import WALL, WORKING, hours_text, weekdays_text
 from core.contract import Document, MenuItem, Permission, Setting
 from core.hookspecs import hookimpl
 
 
 @hookimpl
 def register_blueprints(app):
-    from core.admin import settings  # noqa: F401  (its routes are on the admin blueprint)
+    from core.admin import calendar, settings  # noqa: F401  (their routes are on the admin blueprint)
     from core.admin.views import bp as admin_bp
     from core.auth.views import bp as auth_bp
     from core.main_views import bp as main_bp
@@ -44,6 +45,7 @@ def register_permissions(app):
         Permission("admin.roles", _l("Grant permissions to roles"), ()),
         Permission("admin.plugins", _l("See installed plugins"), ()),
         Permission("admin.settings", _l("Change company settings"), ()),
+        Permission("admin.calendar", _l("Keep the working calendar (public holidays, make-up working days)"), ()),
     ]
 
 
@@ -80,6 +82,19 @@ def register_settings(app):
         Setting("core.timezone", "str", "Asia/Shanghai", _l("Time zone"),
                 _l("Times are stored in UTC and shown in this zone, e.g. Asia/Shanghai."),
                 scope="deployment", max_length=64, validate=_time_zone),
+        Setting("core.deadline_clock", "choice", WALL, _l("Clock of sign-off deadlines"),
+                _l("What “one day” of a department's sign-off means: 24 hours, or one working day of the "
+                   "working calendar (working hours, weekdays, public holidays and make-up days)."),
+                choices=((WALL, _l("Wall clock: one day is 24 hours")),
+                         (WORKING, _l("Working calendar: one day is the working hours of a day")))),
+        Setting("core.working_hours", "str", "08:00-12:00, 13:00-17:00", _l("Working hours"),
+                _l("The working intervals of a day in company time, in order and without overlaps, "
+                   "such as 08:00-12:00, 13:00-17:00 (8 hours: one working day)."),
+                max_length=200, validate=hours_text),
+        Setting("core.working_weekdays", "str", "1-5", _l("Working weekdays"),
+                _l("Numbers 1 (Monday) to 7 (Sunday): 1-5 is Monday to Friday, 1-6 adds Saturday. "
+                   "Public holidays and make-up working days are kept on the working calendar page."),
+                max_length=40, validate=weekdays_text),
     ]
 
 
@@ -93,6 +108,7 @@ def menu_items(app, user):
         MenuItem(_l("Roles"), "admin.roles", order=910, permission="admin.roles", group="admin"),
         MenuItem(_l("Plugins"), "admin.plugins", order=920, permission="admin.plugins", group="admin"),
         MenuItem(_l("Settings"), "admin.settings", order=930, permission="admin.settings", group="admin"),
+        MenuItem(_l("Working calendar"), "admin.calendar", order=935, permission="admin.calendar", group="admin"),
     ]
 
 
