@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.auth.models import Region, Role, User
+from core.calendar import fill_from_library, library_years
 from core.db import utcnow
 from core.registry.archive_flow import ARCHIVE_FLOW
 from core.registry.models import ContactLog, ImportantDate, KeyPerson, SecondaryCustomer
@@ -81,6 +82,15 @@ def load_core_demo(session: Session, rng: random.Random) -> None:
         customers.append((customer, rep))
     session.flush()
     _demo_details(session, rng, customers, users, today)
+    _demo_calendar(today)
+
+
+def _demo_calendar(today: date) -> None:
+    """China's public holidays and make-up working days of last year, this year and next, as far
+    as the holiday library knows them."""
+    first, last = library_years()
+    for year in range(max(first, today.year - 1), min(last, today.year + 1) + 1):
+        fill_from_library(year)
 
 
 SURNAMES = "王李张刘陈杨赵黄周吴"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from babel.lists import format_list
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
@@ -41,6 +42,23 @@ A_MONDAY = date(2024, 1, 1)
 def weekday_name(weekday: int) -> str:
     """Monday / 星期一 for Python weekday 0, in the reader's language."""
     return format_date(A_MONDAY + timedelta(days=weekday), "EEEE")
+
+
+def weekdays_summary(days: frozenset[int]) -> str:
+    """Working weekdays as people say them: "Monday to Friday and Sunday", "星期一至星期五和星期日"."""
+    runs: list[list[int]] = []
+    for day in sorted(days):
+        if runs and day == runs[-1][-1] + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    parts = []
+    for run in runs:
+        if len(run) > 2:
+            parts.append(_("%(first)s to %(last)s", first=weekday_name(run[0]), last=weekday_name(run[-1])))
+        else:
+            parts.extend(weekday_name(day) for day in run)
+    return format_list(parts, locale=str(get_locale() or "zh_CN"))
 
 
 class DayForm(FlaskForm):
@@ -84,7 +102,7 @@ def _page(year: int, form: DayForm | None = None) -> Any:
         "admin/calendar.html", year=year, rows=rows, form=form, fill_form=FillForm(formdata=None, year=year),
         kinds=DAY_KINDS, sources=SOURCES, weekday_name=weekday_name,
         hours=[f"{b // 60:02d}:{b % 60:02d}–{e // 60:02d}:{e % 60:02d}" for b, e in hours],
-        hours_per_day=hours_per_day(), weekdays=[weekday_name(d) for d in sorted(working_weekdays())],
+        hours_per_day=hours_per_day(), weekdays=weekdays_summary(working_weekdays()),
         clock=default_clock(), working_days=working_days_in(year),
         library={"version": library_version(), "first": first, "last": last, "knows": first <= year <= last})
 
