@@ -411,10 +411,11 @@ def test_the_page_lists_a_year_in_both_languages(app, admin):
     page = admin.get(f"{PAGE}?year=2026").get_data(as_text=True)
     assert "工作日历" in page and "国庆节" in page and "国庆节调休上班" in page and "2026-10-10" in page
     assert "08:00–12:00, 13:00–17:00" in page and 'class="working-days">248<' in page  # as the State Council counts
-    assert "星期六" in page
+    assert "星期六" in page and "<dd>星期一至星期五</dd>" in page
     post_form(admin, "/language", {"locale": "en", "next": "/"}, page="/")
     page = admin.get(f"{PAGE}?year=2026").get_data(as_text=True)
     assert "Working calendar" in page and "Make-up working day" in page and "Saturday" in page
+    assert "<dd>Monday to Friday</dd>" in page
     assert "2026-10-10" in page
     empty = admin.get(f"{PAGE}?year=2027").get_data(as_text=True)
     assert "No public holidays or make-up working days are recorded for 2027" in empty
