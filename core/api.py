@@ -14,6 +14,7 @@ from core.clock import local_day_bounds, local_month_bounds, local_now, to_local
 from core.contract import (
     Column,
     Document,
+    Job,
     ListFilter,
     MenuItem,
     Metric,
@@ -30,6 +31,7 @@ from core.forms import LocalDateTimeField, MoneyField, choices
 from core.history import timeline
 from core.hookspecs import hookimpl, hookspec
 from core.i18n import Domain, local_date, local_datetime
+from core.jobs import JobFailed, crontab, enqueue, progress, start_job
 from core.metrics import customer_metrics, local_months, month_of
 from core.money import amount_in_capitals, capitals, money, yuan
 from core.notifications import notify
@@ -57,4 +59,5 @@ __all__ = [
     "to_local", "to_utc", "utcnow", "visible", "ListFilter", "Metric", "Refusal", "Vetoed",
     "amount_in_capitals", "ask_vetoes", "capitals", "customer_metrics", "document_number",
     "local_months", "month_of", "yuan", "local_date", "local_datetime", "Setting", "setting",
+    "Job", "JobFailed", "crontab", "enqueue", "progress", "start_job",
 ]
