@@ -27,7 +27,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, select
+from huey.signals import SIGNAL_INTERRUPTED
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.audit import acting_as
@@ -169,7 +170,28 @@ class Jobs:
             decorate = (huey.task(**settings) if job.schedule is None
                         else huey.periodic_task(self._in_company_time(job.schedule), **settings))
             self._tasks[job.name] = decorate(self._runner(job))
+        huey.signal(SIGNAL_INTERRUPTED)(self._interrupted)
         return huey
+
+    def _interrupted(self, signal: str, task: Any, *args: Any, **kwargs: Any) -> None:
+        """A worker stopped at once (SIGTERM) while running ``task``: a tracked run it cut off is
+        marked failed, unless it finished meanwhile (its work was rolled back with the process)."""
+        run_id = (task.kwargs or {}).get(RUN_KEY)
+        if run_id is not None:
+            contextvars.Context().run(self._mark_interrupted, run_id)
+
+    def _mark_interrupted(self, run_id: int) -> None:
+        with self.app.app_context():
+            try:
+                db.session.execute(update(JobRun).where(JobRun.id == run_id, JobRun.state == "running").values(
+                    state="failed", message=N_("The job was interrupted; start it again."), domain=CORE,
+                    params={}, finished_at=utcnow()))
+                db.session.commit()
+            except Exception:  # noqa: BLE001 - e.g. SQLite still locked by the cut-off job
+                db.session.rollback()
+                log.exception("Could not mark run %s as interrupted.", run_id)
+            finally:
+                db.session.remove()
 
     def _in_company_time(self, schedule: Callable[[datetime], bool]) -> Callable[[datetime], bool]:
         """Huey checks schedules against naive UTC; a company reads crontab in its own time."""

@@ -239,3 +239,19 @@ def test_a_run_without_a_user_and_progress_outside_a_run(app):
     with pytest.raises(LookupError, match="No job 'core.nothing'"):
         start_job("core.nothing")
     assert make_user("ghost").id  # the app still works after the refused start
+
+
+def test_a_run_cut_off_by_a_worker_stopping_at_once_is_marked_failed(app, users):
+    from core.jobs import RUN_KEY
+
+    cut, finished = (JobRun(name="core.import_customers", user_id=users["specialist"].id, state=state)
+                     for state in ("running", "done"))
+    db.session.add_all([cut, finished])
+    db.session.commit()
+    huey = jobs().huey
+    for run in (cut, finished):
+        huey._tasks_in_flight.add(jobs().task("core.import_customers").s(path="x", user_id=1, **{RUN_KEY: run.id}))
+    huey.notify_interrupted_tasks()  # what the consumer does when SIGTERM stops it
+    db.session.expire_all()
+    assert (cut.state, cut.message) == ("failed", "The job was interrupted; start it again.")
+    assert cut.finished_at is not None and finished.state == "done"
