@@ -166,7 +166,7 @@ def customers_import(path: str, username: str, dry_run: bool, background: bool) 
     if user is None:
         raise click.ClickException(f"No user {username!r}.")
     table = transfer.read_table(Path(path))
-    if not dry_run and runs_in_background(table):
+    if not dry_run and runs_in_background(transfer.data_rows(table)):
         _import_as_job(Path(path), user, background)
         return
     with click.progressbar(length=max(len(table) - 1, 0), label="Checking rows") as bar:

@@ -21,9 +21,9 @@ from core.settings import setting
 JOB = "core.import_customers"
 
 
-def runs_in_background(table: list[list[object]]) -> bool:
-    """Whether a file of this table is imported as a background job."""
-    return transfer.data_rows(table) > setting("core.import_background_rows")
+def runs_in_background(rows: int) -> bool:
+    """Whether a file of this many rows (below the header, not empty) is imported as a background job."""
+    return rows > setting("core.import_background_rows")
 
 
 def import_customers(path: str, user_id: int, file_name: str | None = None, remove_file: bool = False) -> None:

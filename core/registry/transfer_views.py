@@ -95,7 +95,7 @@ def _report(path: Path) -> transfer.ImportReport:
 def _in_background(path: Path) -> bool:
     """Whether the file is large enough to be imported as a background job."""
     try:
-        return runs_in_background(transfer.read_table(path))
+        return runs_in_background(transfer.data_rows(transfer.read_table(path)))
     except Exception:  # noqa: BLE001 - an unreadable file is reported by _report
         return False
 
@@ -121,9 +121,9 @@ def import_upload():
 @bp.route("/import/<token>")
 @permission_required("customers.import")
 def import_preview(token: str):
-    path = _stored(token)
-    return render_template("customers/import_preview.html", report=_report(path), token=token, form=FlaskForm(),
-                           columns=transfer.COLUMNS, background=_in_background(path))
+    report = _report(_stored(token))
+    return render_template("customers/import_preview.html", report=report, token=token, form=FlaskForm(),
+                           columns=transfer.COLUMNS, background=runs_in_background(len(report.rows)))
 
 
 @bp.route("/import/<token>/errors.xlsx")

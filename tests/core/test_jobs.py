@@ -203,6 +203,7 @@ def test_a_large_import_runs_as_a_job_and_its_page_shows_the_outcome(app, client
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "import"))
     assert event.user_id == users["specialist"].id and event.changes["created"] == 3
     assert not list((app.instance_path / __import__("pathlib").Path("uploads/imports")).glob("*"))
+    assert "/jobs/" in client.get("/customers/import").get_data(as_text=True)  # my background jobs
     # two rows stay an import while the user waits
     small = client.get(upload(client, write_xlsx(header_labels("zh"), [row(name="小批客户")])).headers["Location"])
     assert 'id="import-background"' not in small.get_data(as_text=True)
