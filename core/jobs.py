@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from huey.api import TaskWrapper
 
 __all__ = ["Job", "JobFailed", "JobRun", "Jobs", "Progress", "crontab", "enqueue", "init_jobs", "jobs",
-           "progress", "progress_of", "run_job", "run_worker", "start_job", "visible_run"]
+           "progress", "progress_of", "recent_runs", "run_job", "run_worker", "start_job", "visible_run"]
 
 EXTENSION = "guanxi.jobs"  # app.extensions key of the Jobs
 RUN_KEY = "guanxi_run_id"  # the keyword argument that carries a tracked run's id to the worker
@@ -369,7 +369,13 @@ def start_job(name: str, *args: Any, user: Any = None, link: str | None = None,
     how far it got and ``JobFailed`` ends it with a message.
     """
     run = _new_run(name, user, link, total)
-    jobs().task(name)(*args, **kwargs, **{RUN_KEY: run.id})
+    try:
+        jobs().task(name)(*args, **kwargs, **{RUN_KEY: run.id})
+    except Exception:  # the queue cannot be reached: the run must not wait for ever
+        run.state, run.finished_at = "failed", utcnow()
+        run.message, run.error = N_("The job could not be queued; try again later."), "queue unreachable"
+        commit()
+        raise
     db.session.expire(run)  # with JOBS_IMMEDIATE it has run already, in a session of its own
     return run
 

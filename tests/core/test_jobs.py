@@ -256,3 +256,14 @@ def test_a_run_cut_off_by_a_worker_stopping_at_once_is_marked_failed(app, users)
     db.session.expire_all()
     assert (cut.state, cut.message) == ("failed", "The job was interrupted; start it again.")
     assert cut.finished_at is not None and finished.state == "done"
+
+
+def test_a_run_the_queue_cannot_take_is_failed_not_left_waiting(app, users, monkeypatch):
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("no queue")
+
+    monkeypatch.setattr(jobs().huey, "enqueue", unreachable)
+    with pytest.raises(ConnectionError):
+        start_job("core.import_customers", user=users["specialist"], path="x", user_id=1)
+    run = db.session.scalar(select(JobRun))
+    assert run.state == "failed" and run.message == "The job could not be queued; try again later."
