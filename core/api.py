@@ -15,6 +15,7 @@ from core.clock import local_day_bounds, local_month_bounds, local_now, to_local
 from core.contract import (
     Column,
     Document,
+    Job,
     ListFilter,
     MenuItem,
     Metric,
@@ -31,6 +32,7 @@ from core.forms import LocalDateTimeField, MoneyField, choices
 from core.history import timeline
 from core.hookspecs import hookimpl, hookspec
 from core.i18n import Domain, local_date, local_datetime
+from core.jobs import JobFailed, crontab, enqueue, progress, start_job
 from core.metrics import customer_metrics, local_months, month_of
 from core.money import amount_in_capitals, capitals, money, yuan
 from core.notifications import notify
@@ -60,4 +62,5 @@ __all__ = [
     "local_months", "month_of", "yuan", "local_date", "local_datetime", "Setting", "setting",
     "undeclared_fields",
     "budget_minutes", "default_clock", "due_at", "elapsed_minutes",
+    "Job", "JobFailed", "crontab", "enqueue", "progress", "start_job",
 ]

@@ -19,6 +19,7 @@ from core.auth.service import session_user
 from core.config import instance_path, load_config
 from core.db import db
 from core.i18n import init_i18n
+from core.jobs import init_jobs
 from core.metrics import build_catalogue
 from core.money import register_filters
 from core.plugin_checks import check_plugins
@@ -71,5 +72,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         for command in call("register_commands"):
             app.cli.add_command(command)
         check_plugins(app, host, CORE_DIR / "templates")
+        init_jobs(app)
     init_web(app)
     return app

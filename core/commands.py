@@ -5,6 +5,8 @@ Registered through ``register_commands`` like a plugin's; ``core.cli`` is the en
 from __future__ import annotations
 
 import random
+from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
@@ -152,17 +154,25 @@ def customers() -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--user", "username", required=True, help="Import as this user (owner of new archives).")
 @click.option("--dry-run", is_flag=True, help="Check the file and report errors; write nothing.")
-def customers_import(path: str, username: str, dry_run: bool) -> None:
-    """Import customers from an .xlsx or .csv file made from the template."""
-    from pathlib import Path
+@click.option("--background", is_flag=True,
+              help="A large file: hand it to the worker and return (follow it with `guanxi jobs watch`).")
+def customers_import(path: str, username: str, dry_run: bool, background: bool) -> None:
+    """Import customers from an .xlsx or .csv file made from the template.
 
+    A file of more rows than the setting "Import in the background above" runs as a background
+    job, here with a progress bar (or in the worker with --background); it is all or nothing.
+    """
     from core.audit import acting_as, record_event
     from core.registry import transfer
+    from core.registry.import_job import runs_in_background
 
     user = find_user(username)
     if user is None:
         raise click.ClickException(f"No user {username!r}.")
     table = transfer.read_table(Path(path))
+    if not dry_run and runs_in_background(transfer.data_rows(table)):
+        _import_as_job(Path(path), user, background)
+        return
     with click.progressbar(length=max(len(table) - 1, 0), label="Checking rows") as bar:
         report = transfer.validate(table, user, progress=lambda done: bar.update(done - bar.pos))
     for message in report.file_errors:
@@ -182,6 +192,21 @@ def customers_import(path: str, username: str, dry_run: bool) -> None:
     click.echo(f"Imported: {created} new, {updated} updated.")
 
 
+def _import_as_job(path: Path, user: Any, background: bool) -> None:
+    from core.jobs import run_job, start_job
+    from core.registry.import_job import JOB
+
+    arguments = {"path": str(path.resolve()), "user_id": user.id, "file_name": path.name}
+    if background:
+        run = start_job(JOB, user=user, **arguments)
+        click.echo(f"Import queued as job {run.id}: follow it with `guanxi jobs watch {run.id}` "
+                   f"or on /jobs/{run.id}.")
+        return
+    with ProgressBar() as bar:
+        run = run_job(JOB, user=user, on_progress=bar.show, **arguments)
+    _report_run(run)
+
+
 @customers.command("flag-overdue")
 def customers_flag_overdue() -> None:
     """Notify regional managers of archives unverified for over a month (run daily)."""
@@ -193,4 +218,115 @@ def customers_flag_overdue() -> None:
     click.echo(f"{count} overdue archive(s) flagged.")
 
 
-CORE_COMMANDS = [db, demo, plugins_command, users, customers]
+class ProgressBar:
+    """A click progress bar fed by a job's ``progress`` reports; it restarts when the phase (the
+    message) or the total changes."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+        self.key: tuple[Any, ...] | None = None
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.render_finish()
+            self.bar = None
+
+    def show(self, state: Any) -> None:
+        from flask_babel import force_locale
+
+        key = (state.message, state.total)
+        if key != self.key:
+            self.close()
+            self.key = key
+            if state.total and state.done >= state.total:
+                return  # an outcome, not a phase: the command prints it at the end
+            with force_locale("en"):
+                label = state.text() if state.message else ""
+            self.bar = click.progressbar(length=state.total or 0, label=label, show_pos=True)
+            self.bar.render_progress()
+        if state.total and self.bar is not None:
+            self.bar.update(state.done - self.bar.pos)
+
+
+def _report_run(run: Any) -> None:
+    from flask_babel import force_locale
+
+    from core.jobs import progress_of
+
+    with force_locale("en"):
+        text = progress_of(run).text()
+    if run.state == "failed":
+        raise click.ClickException(text or f"Job {run.id} failed.")
+    click.echo(text or f"Job {run.id} is {run.state}.")
+
+
+@click.command("worker")
+@click.option("--workers", "-w", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Jobs run at the same time (threads).")
+@click.option("--periodic/--no-periodic", default=True, show_default=True,
+              help="Run the periodic schedules; give --no-periodic to every worker but one.")
+@with_appcontext
+def worker(workers: int, periodic: bool) -> None:
+    """Run background jobs and periodic schedules until stopped (Ctrl-C waits for running jobs)."""
+    from core.jobs import jobs, run_worker
+
+    if jobs().immediate:
+        raise click.ClickException("JOBS_IMMEDIATE is set: jobs run where they are queued; no worker needed.")
+    run_worker(workers=workers, periodic=periodic)
+
+
+@click.group("jobs", cls=AppGroup)
+def jobs_group() -> None:
+    """Background jobs: recent runs, following one."""
+
+
+@jobs_group.command("list")
+@click.option("--limit", default=20, show_default=True)
+def jobs_list(limit: int) -> None:
+    """The latest tracked runs."""
+    from sqlalchemy import select
+
+    from core.db import db as database
+    from core.jobs import JobRun
+
+    for run in database.session.scalars(select(JobRun).order_by(JobRun.id.desc()).limit(limit)).unique():
+        who = run.user.username if run.user else "-"
+        count = f"{run.done}/{run.total}" if run.total else ""
+        click.echo(f"{run.id:>6}  {run.created_at:%Y-%m-%d %H:%M}  {run.state:<8} {count:>12}  {run.name}  {who}")
+
+
+@jobs_group.command("watch")
+@click.argument("run_id", type=int)
+@click.option("--interval", default=0.5, show_default=True, help="Seconds between two looks.")
+def jobs_watch(run_id: int, interval: float) -> None:
+    """Show the progress of run RUN_ID until it ends; fails when the run failed."""
+    import time
+
+    from core.db import db as database
+    from core.jobs import JobRun, progress_of
+
+    run = database.session.get(JobRun, run_id)
+    if run is None:
+        raise click.ClickException(f"No job run {run_id}.")
+    if run.state == "queued":
+        click.echo("Waiting for a worker (`guanxi worker`)...")
+    with ProgressBar() as bar:
+        while True:
+            database.session.expire_all()
+            run = database.session.get(JobRun, run_id)
+            if run.state == "running":
+                bar.show(progress_of(run))
+            if run.finished:
+                break
+            database.session.rollback()  # no transaction kept open between two looks
+            time.sleep(interval)
+    _report_run(run)
+
+
+CORE_COMMANDS = [db, demo, plugins_command, users, customers, worker, jobs_group]

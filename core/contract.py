@@ -149,3 +149,23 @@ class Setting:
     max_length: int = 200
     secret: bool = False
     validate: Callable[[Any], Any] | None = None
+
+
+@dataclass(frozen=True)
+class Job:
+    """A background job, returned by ``register_jobs``; run by ``guanxi worker``.
+
+    ``name`` is ``<plugin>.<name>`` (core's are ``core.<name>``); enqueue it by that name.
+    ``function`` runs inside an application context with a database session of its own, committed
+    when it returns (through ``core.events.commit``, so event hooks fire) and rolled back when it
+    raises. ``schedule``, a ``crontab(...)`` read in the company's time zone, makes it periodic:
+    the worker then calls it without arguments. ``title`` names it on the job page.
+    ``retries``/``retry_delay`` (seconds) retry a failing untracked run.
+    """
+
+    name: str
+    function: Callable[..., Any]
+    schedule: Callable[[Any], bool] | None = None
+    title: Any = ""
+    retries: int = 0
+    retry_delay: int = 0

@@ -1,6 +1,7 @@
 """Core's own features, registered through the same hooks a plugin uses."""
 from __future__ import annotations
 
+import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import lazy_gettext as _l
@@ -16,10 +17,11 @@ def register_blueprints(app):
     from core.admin import calendar, settings  # noqa: F401  (their routes are on the admin blueprint)
     from core.admin.views import bp as admin_bp
     from core.auth.views import bp as auth_bp
+    from core.jobs_views import bp as jobs_bp
     from core.main_views import bp as main_bp
     from core.registry.routes import bp as customers_bp
 
-    return [auth_bp, main_bp, admin_bp, customers_bp]
+    return [auth_bp, main_bp, admin_bp, customers_bp, jobs_bp]
 
 
 @hookimpl
@@ -46,6 +48,7 @@ def register_permissions(app):
         Permission("admin.plugins", _l("See installed plugins"), ()),
         Permission("admin.settings", _l("Change company settings"), ()),
         Permission("admin.calendar", _l("Keep the working calendar (public holidays, make-up working days)"), ()),
+        Permission("admin.jobs", _l("See every background job"), ()),
     ]
 
 
@@ -55,6 +58,18 @@ def _time_zone(name: str) -> str:
         ZoneInfo(name)
     except (ValueError, ZoneInfoNotFoundError, OSError):
         raise ValueError(_l("Unknown time zone %(name)s.", name=name)) from None
+    return name
+
+
+def _redis_url(url: str) -> str:
+    if url and not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ValueError(_l("A Redis URL starts with redis://, rediss:// or unix://."))
+    return url
+
+
+def _queue_name(name: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
+        raise ValueError(_l("Use letters, digits, '.', '_' and '-'."))
     return name
 
 
@@ -95,6 +110,16 @@ def register_settings(app):
                 _l("Numbers 1 (Monday) to 7 (Sunday): 1-5 is Monday to Friday, 1-6 adds Saturday. "
                    "Public holidays and make-up working days are kept on the working calendar page."),
                 max_length=40, validate=weekdays_text),
+        Setting("core.redis_url", "str", "", _l("Redis URL"),
+                _l("Background jobs queue in Redis at this URL, e.g. redis://127.0.0.1:6379/0; empty: "
+                   "in jobs.db in the instance folder."),
+                scope="deployment", max_length=300, secret=True, validate=_redis_url),
+        Setting("core.jobs_queue", "str", "guanxi", _l("Job queue name"),
+                _l("Installations that share one Redis database need different names."),
+                scope="deployment", max_length=64, validate=_queue_name),
+        Setting("core.import_background_rows", "int", 500, _l("Import in the background above (rows)"),
+                _l("A customer import of more rows runs as a background job with a progress page."),
+                minimum=1, maximum=1000000),
     ]
 
 
@@ -109,6 +134,7 @@ def menu_items(app, user):
         MenuItem(_l("Plugins"), "admin.plugins", order=920, permission="admin.plugins", group="admin"),
         MenuItem(_l("Settings"), "admin.settings", order=930, permission="admin.settings", group="admin"),
         MenuItem(_l("Working calendar"), "admin.calendar", order=935, permission="admin.calendar", group="admin"),
+        MenuItem(_l("Background jobs"), "jobs.index", order=940, permission="admin.jobs", group="admin"),
     ]
 
 
@@ -132,6 +158,13 @@ def dashboard_widgets(app, user):
     from core.registry.widgets import awaiting_my_action, important_dates
 
     return awaiting_my_action(user) + important_dates(user)
+
+
+@hookimpl
+def register_jobs(app):
+    from core.core_jobs import core_jobs
+
+    return core_jobs()
 
 
 @hookimpl(tryfirst=True)

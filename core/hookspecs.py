@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from core.contract import (
         Column,
         Document,
+        Job,
         ListFilter,
         MenuItem,
         Metric,
@@ -67,6 +68,12 @@ def register_metrics(app: Flask) -> list[Metric]:
 @hookspec
 def register_settings(app: Flask) -> list[Setting]:
     """Return a list of ``core.contract.Setting`` keyed ``<plugin>.<name>``; checked at start-up."""
+
+
+@hookspec
+def register_jobs(app: Flask) -> list[Job]:
+    """Return a list of ``core.contract.Job`` named ``<plugin>.<name>``: background jobs the worker
+    runs when enqueued, and periodic ones (``schedule``); checked at start-up."""
 
 
 @hookspec

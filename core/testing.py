@@ -98,7 +98,9 @@ def make_test_app(backend: str, tmp_path: Path, plugins: list[str] | None = None
     base = {"TESTING": True, "SECRET_KEY": "test", "GUANXI_PLUGINS": plugins,
             "INSTANCE_PATH": str(tmp_path / "instance"),
             # a cheap hash keeps the suite fast; production keeps the scrypt default
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            # background jobs run at once where they are queued (a test of the worker turns it off)
+            "JOBS_IMMEDIATE": True}
     base.update(config)
     app = _build_test_app(backend, tmp_path, key, base, config)
     app.test_client_class = IsolatedClient

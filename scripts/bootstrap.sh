@@ -10,6 +10,7 @@ apt_pkgs=(fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0)
 if [ "$want_test" = "--test" ]; then
   apt_pkgs+=(chromium poppler-utils)
   command -v pg_ctlcluster >/dev/null 2>&1 || apt_pkgs+=(postgresql)
+  command -v redis-server >/dev/null 2>&1 || apt_pkgs+=(redis-server)
 fi
 missing=()
 for p in "${apt_pkgs[@]}"; do

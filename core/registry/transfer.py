@@ -302,12 +302,15 @@ def _refused_code(code: str) -> str:
              "numbers it.", code=code)
 
 
-def apply(report: ImportReport, user: Any) -> tuple[int, int]:
-    """Write a fully valid import in the current transaction; returns (created, updated)."""
+def apply(report: ImportReport, user: Any,
+          progress: Callable[[int], None] | None = None) -> tuple[int, int]:
+    """Write a fully valid import in the current transaction; returns (created, updated).
+
+    ``progress(rows_done)`` is called after each row."""
     if not report.ok:
         raise ValueError("only a valid import can be applied")
     created = updated = 0
-    for row in report.rows:
+    for done, row in enumerate(report.rows, start=1):
         values = {key: value for key, value in row.values.items() if key != "code"}
         if row.existing is None:
             create_customer({"owner_id": user.id, "region_id": user.region_id, **values},
@@ -316,7 +319,14 @@ def apply(report: ImportReport, user: Any) -> tuple[int, int]:
         else:
             update_customer(row.existing, values)
             updated += 1
+        if progress:
+            progress(done)
     return created, updated
+
+
+def data_rows(table: list[list[Any]]) -> int:
+    """The rows of a table below its header that hold anything: what an import would check."""
+    return sum(1 for row in table[1:] if any(_text(v) for v in row))
 
 
 def header_labels(language: str) -> list[str]:

@@ -26,8 +26,11 @@ from core.audit import record_event
 from core.auth.permissions import permission_required
 from core.db import db
 from core.history import kind_timeline
+from core.jobs import start_job
 from core.registry import transfer
 from core.registry.blueprint import bp
+from core.registry.import_job import JOB as IMPORT_JOB
+from core.registry.import_job import runs_in_background
 from core.registry.search import CustomerFilter, customer_query, sorted_query
 from core.registry.uploads import MaxFileSize, remove_stale, upload_dir
 
@@ -100,6 +103,14 @@ def _report(path: Path) -> transfer.ImportReport:
     return transfer.validate(table, current_user)
 
 
+def _in_background(path: Path) -> bool:
+    """Whether the file is large enough to be imported as a background job."""
+    try:
+        return runs_in_background(transfer.data_rows(transfer.read_table(path)))
+    except Exception:  # noqa: BLE001 - an unreadable file is reported by _report
+        return False
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @permission_required("customers.import")
 def import_upload():
@@ -121,7 +132,7 @@ def import_upload():
 def import_preview(token: str):
     report = _report(_stored(token))
     return render_template("customers/import_preview.html", report=report, token=token, form=FlaskForm(),
-                           columns=transfer.COLUMNS)
+                           columns=transfer.COLUMNS, background=runs_in_background(len(report.rows)))
 
 
 @bp.route("/import/<token>/errors.xlsx")
@@ -136,6 +147,13 @@ def import_confirm(token: str):
     if not FlaskForm().validate_on_submit():
         abort(400)
     path = _stored(token)
+    if _in_background(path):
+        # the job checks the file again and writes it, all or nothing; its page shows the progress;
+        # it owns the file now and deletes it when done
+        session.pop("imports", None)
+        run = start_job(IMPORT_JOB, user=current_user, link=url_for("customers.index"), path=str(path),
+                        user_id=current_user.id, remove_file=True)
+        return redirect(url_for("jobs.detail", run_id=run.id))
     report = _report(path)  # checked again: the registry may have changed since the dry run
     if not report.ok:
         flash(_("The file has errors; nothing was imported."), "error")
