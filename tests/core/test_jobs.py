@@ -1,4 +1,3 @@
-
 """Background jobs: registration by hook (names checked at start), jobs run in an application context
 of their own, schedules in company time, tracked runs with progress on /jobs/<id>, the customer
 import as a job for large files (page and command line). Jobs run at once here (JOBS_IMMEDIATE);
