@@ -22,6 +22,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from core.config import load_config
     from core.db import db
     from core.i18n import init_i18n
+    from core.inputs import init_inputs
     from core.plugin_checks import check_plugins
     from core.plugins import build_host, call
     from core.themes import init_themes
@@ -32,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     load_config(app, config)
     db.init_app(app)
     CSRFProtect(app)
+    init_inputs(app)
     login = LoginManager(app)
     login.login_view = "auth.login"
     login.login_message = _l("Please log in to see this page.")

@@ -37,7 +37,7 @@ def _back(customer: Customer, kind: ChildKind) -> Any:
     return redirect(url_for("customers.detail", customer_id=customer.id, _anchor=kind.key))
 
 
-@bp.route("/<int:customer_id>/<kind_key>/new", methods=["GET", "POST"])
+@bp.route("/<id:customer_id>/<kind_key>/new", methods=["GET", "POST"])
 @permission_required("customers.edit")
 def child_new(customer_id: int, kind_key: str):
     customer = get_visible_or_404(Customer, customer_id)
@@ -53,7 +53,7 @@ def child_new(customer_id: int, kind_key: str):
     return render_template("customers/child_form.html", form=form, kind=kind, customer=customer, row=None)
 
 
-@bp.route("/<int:customer_id>/<kind_key>/<int:row_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:customer_id>/<kind_key>/<id:row_id>/edit", methods=["GET", "POST"])
 @permission_required("customers.edit")
 def child_edit(customer_id: int, kind_key: str, row_id: int):
     customer = get_visible_or_404(Customer, customer_id)
@@ -68,7 +68,7 @@ def child_edit(customer_id: int, kind_key: str, row_id: int):
     return render_template("customers/child_form.html", form=form, kind=kind, customer=customer, row=row)
 
 
-@bp.route("/<int:customer_id>/<kind_key>/<int:row_id>/delete", methods=["GET", "POST"])
+@bp.route("/<id:customer_id>/<kind_key>/<id:row_id>/delete", methods=["GET", "POST"])
 @permission_required("customers.edit")
 def child_delete(customer_id: int, kind_key: str, row_id: int):
     """GET asks for confirmation; POST deletes (the audit trail keeps the deletion)."""
@@ -84,7 +84,7 @@ def child_delete(customer_id: int, kind_key: str, row_id: int):
     return render_template("customers/child_delete.html", form=form, kind=kind, customer=customer, row=row)
 
 
-@bp.route("/<int:customer_id>/contracts/<int:row_id>/file")
+@bp.route("/<id:customer_id>/contracts/<id:row_id>/file")
 @permission_required("customers.view")
 def contract_file(customer_id: int, row_id: int):
     customer = get_visible_or_404(Customer, customer_id)

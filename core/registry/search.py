@@ -9,6 +9,7 @@ from sqlalchemy import Select, exists, or_, select
 
 from core.auth.models import Region, User
 from core.db import utcnow
+from core.inputs import id_arg
 from core.registry.models import Customer, KeyPerson
 from core.visibility import restrict
 
@@ -42,7 +43,7 @@ class CustomerFilter:
     def from_args(cls, args: Any) -> CustomerFilter:
         return cls(
             q=args.get("q", "").strip()[:100], business_type=args.get("business_type", ""),
-            region_id=args.get("region_id", type=int), owner_id=args.get("owner_id", type=int),
+            region_id=id_arg(args, "region_id"), owner_id=id_arg(args, "owner_id"),
             size_class=args.get("size_class", ""), kind=args.get("kind", ""), state=args.get("state", ""),
             overdue=args.get("overdue") == "1", sort=args.get("sort", "code") if args.get("sort") in SORTS else "code",
             desc=args.get("desc") == "1",

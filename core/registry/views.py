@@ -45,16 +45,17 @@ def regions() -> list[Region]:
 @permission_required("customers.view")
 def index():
     flt = CustomerFilter.from_args(request.args)
-    page = max(request.args.get("page", 1, type=int), 1)
     stmt = customer_query(flt, current_user)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)  # past the end: the last page
     customers = db.session.scalars(sorted_query(stmt, flt).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     ids = [c.id for c in customers]
     columns = sorted(call("customer_list_columns", user=current_user), key=lambda c: c.order)
     column_values = {col.key: col.values(ids) for col in columns} if ids else {}
     return render_template(
         "customers/index.html", customers=customers, flt=flt, page=page, total=total,
-        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), columns=columns, column_values=column_values,
+        pages=pages, columns=columns, column_values=column_values,
         types=BUSINESS_TYPE_LABELS, regions=regions(), owners=owner_choices(current_user),
         states=Customer.__workflow__.states, today=utcnow().date())
 
@@ -92,7 +93,7 @@ def new():
     return render_template("customers/form.html", form=form, customer=None)
 
 
-@bp.route("/<int:customer_id>")
+@bp.route("/<id:customer_id>")
 @permission_required("customers.view")
 def detail(customer_id: int):
     customer = get_visible_or_404(Customer, customer_id)
@@ -106,7 +107,7 @@ def detail(customer_id: int):
                            types=BUSINESS_TYPE_LABELS)
 
 
-@bp.route("/<int:customer_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:customer_id>/edit", methods=["GET", "POST"])
 @permission_required("customers.edit")
 def edit(customer_id: int):
     customer = get_visible_or_404(Customer, customer_id)
@@ -139,7 +140,7 @@ def _stale(form: CustomerForm, customer: Customer) -> Any:
     return render_template("customers/form.html", form=form, customer=customer, differing=differing), 409
 
 
-@bp.route("/<int:customer_id>/convert", methods=["POST"])
+@bp.route("/<id:customer_id>/convert", methods=["POST"])
 @permission_required("customers.edit")
 def convert(customer_id: int):
     customer = get_visible_or_404(Customer, customer_id)
@@ -151,7 +152,7 @@ def convert(customer_id: int):
     return redirect(url_for("customers.detail", customer_id=customer_id))
 
 
-@bp.route("/<int:customer_id>/transition", methods=["POST"])
+@bp.route("/<id:customer_id>/transition", methods=["POST"])
 @permission_required("customers.view")
 def transition(customer_id: int):
     customer = get_visible_or_404(Customer, customer_id)

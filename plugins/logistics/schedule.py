@@ -9,6 +9,7 @@ from sqlalchemy import and_, func, or_, select
 
 from core.clock import local_day_bounds
 from core.db import db
+from core.inputs import in_date_window
 from plugins.logistics.models import Order, OrderLine, Product
 
 TO_PRODUCE = ("scheduled", "paid", "products_confirmed", "invoiced", "shipping")
@@ -29,17 +30,12 @@ def sheet(day: date) -> list[dict[str, Any]]:
             for code, name, bag, kg, bags, n in db.session.execute(stmt)]
 
 
-def parse_day(text: str | None, default: date) -> date:
-    try:
-        return date.fromisoformat(text) if text else default
-    except ValueError:
-        return default
-
-
 def load_sheet(record_id: int, user: Any) -> dict[str, Any]:
-    """The printable sheet; the record id is the day as YYYYMMDD."""
+    """The printable sheet; the record id is the day as YYYYMMDD (within the date window)."""
     try:
         day = datetime.strptime(str(record_id), "%Y%m%d").date()
     except ValueError:
+        abort(404)
+    if not in_date_window(day):
         abort(404)
     return {"day": day, "rows": sheet(day)}
