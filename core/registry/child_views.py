@@ -9,6 +9,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from core.audit import record_event
 from core.auth.permissions import permission_required
 from core.db import db
 from core.registry.blueprint import bp
@@ -91,5 +92,8 @@ def contract_file(customer_id: int, row_id: int):
     contract = _row(CHILD_KINDS["contracts"], customer, row_id)
     if not isinstance(contract, Contract) or not contract.stored_file:
         abort(404)
+    record_event("customer_contracts", contract.id, "download", {"file": contract.file_name},
+                 customer_id=customer.id)
+    db.session.commit()
     return send_from_directory(upload_dir("contracts"), contract.stored_file, as_attachment=True,
                                download_name=contract.file_name)

@@ -57,19 +57,22 @@ class CustomerFilter:
         return {key: value for key, value in values.items() if value not in ("", None, False)}
 
 
-def text_condition(q: str) -> Any:
-    """Code, name, phones, pinyin initials of the name, or a key person's name or phone."""
+def text_condition(q: str, people: bool) -> Any:
+    """Code, name, phones, pinyin initials of the name, or (with ``people``) a key person's name
+    or phone."""
     like = f"%{q}%"
-    person = exists().where(KeyPerson.customer_id == Customer.id,
-                            or_(KeyPerson.name.ilike(like), KeyPerson.phone.ilike(like)))
-    return or_(Customer.code.ilike(like), Customer.name.ilike(like), Customer.phone.ilike(like),
-               Customer.mobile.ilike(like), Customer.name_initials.like(f"%{q.lower()}%"), person)
+    conditions = [Customer.code.ilike(like), Customer.name.ilike(like), Customer.phone.ilike(like),
+                  Customer.mobile.ilike(like), Customer.name_initials.like(f"%{q.lower()}%")]
+    if people:
+        conditions.append(exists().where(KeyPerson.customer_id == Customer.id,
+                                         or_(KeyPerson.name.ilike(like), KeyPerson.phone.ilike(like))))
+    return or_(*conditions)
 
 
 def customer_query(flt: CustomerFilter, user: Any) -> Select:
     stmt = restrict(select(Customer), Customer, user)
-    if flt.q:
-        stmt = stmt.where(text_condition(flt.q))
+    if flt.q:  # key people are archive content: found by them only with the right to the archive
+        stmt = stmt.where(text_condition(flt.q, people=user.can("customers.view_archive")))
     if flt.business_type:
         stmt = stmt.where(Customer.business_type == flt.business_type)
     if flt.region_id:

@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
+from core.audit import record_event
 from core.auth.models import Region
 from core.auth.permissions import permission_required
 from core.db import db, utcnow
@@ -107,6 +108,14 @@ def detail(customer_id: int):
                            types=BUSINESS_TYPE_LABELS)
 
 
+@bp.route("/<id:customer_id>/delivery")
+@permission_required("customers.view")
+def delivery(customer_id: int):
+    """The delivery card: what the shop floor needs to load and deliver, none of the archive."""
+    customer = get_visible_or_404(Customer, customer_id)
+    return render_template("customers/delivery.html", customer=customer)
+
+
 @bp.route("/<id:customer_id>/edit", methods=["GET", "POST"])
 @permission_required("customers.edit")
 def edit(customer_id: int):
@@ -172,7 +181,11 @@ def transition(customer_id: int):
 
 
 def load_customer_card(record_id: int, user: Any) -> dict[str, Any]:
+    """The archive card; every print is recorded on the customer's timeline (who and when)."""
+    if not user.can("customers.view_archive"):
+        abort(403)
     customer = get_visible_or_404(Customer, record_id, user)
+    record_event("customers", customer.id, "print", {"document": "customer_card"}, customer_id=customer.id)
     return {"customer": customer, "types": BUSINESS_TYPE_LABELS,
             "people": CHILD_KINDS["people"].rows(customer.id),
             "secondary": CHILD_KINDS["secondary"].rows(customer.id),
