@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import wtforms
@@ -63,7 +63,7 @@ class MoneyField(_ReadsItsText, Field):
             return
         try:
             cents = Decimal(text) * 100
-        except InvalidOperation:
+        except ArithmeticError:  # not a number, or one beyond Decimal's exponent range
             cents = Decimal("NaN")
         if not cents.is_finite() or cents < 0 or cents != cents.to_integral_value():  # NaN, Infinity
             self.problem = _l("Enter an amount such as 1280.50.")

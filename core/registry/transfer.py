@@ -21,6 +21,7 @@ from sqlalchemy import select
 from core.auth.models import Region, User
 from core.auth.service import canonical_username
 from core.db import db
+from core.forms import DATE_WINDOW
 from core.inputs import CONTROL_CHARACTERS, has_control_characters, in_date_window
 from core.registry.models import SIZE_CLASSES, Customer
 from core.registry.services import create_customer, update_customer
@@ -202,7 +203,7 @@ def _storable(row: ImportRow) -> bool:
         if has_control_characters(text):
             row.errors.append(_("%(column)s holds control characters (such as a NUL byte); remove them.",
                                 column=_label(key)))
-        elif len(text) > MAX_LENGTHS.get(key, len(text)):
+        elif key in MAX_LENGTHS and len(text) > MAX_LENGTHS[key]:
             row.errors.append(_("%(column)s is longer than %(max)d characters.", column=_label(key),
                                 max=MAX_LENGTHS[key]))
     return not row.errors
@@ -267,7 +268,7 @@ def _check_row(row: ImportRow, lookups: Lookups, existing: dict[str, Customer], 
     try:
         founded = _date(raw.get("founding_date"))
         if founded and not in_date_window(founded):
-            errors.append(_("The date %(value)s lies outside 1900–2100.", value=founded.isoformat()))
+            errors.append(str(DATE_WINDOW))
         elif founded:
             values["founding_date"] = founded
     except ValueError:

@@ -144,7 +144,7 @@ def test_a_date_outside_the_window_is_a_form_message(client, users, world, typed
 
 # --- money and quantities --------------------------------------------------------------------
 
-@pytest.mark.parametrize("amount", ["NaN", "Infinity", "-Infinity", "1e400", "sNaN", "99999999999"])
+@pytest.mark.parametrize("amount", ["NaN", "Infinity", "-Infinity", "1e400", "1e999999", "sNaN", "99999999999"])
 def test_bad_money_is_a_form_message(client, users, world, amount):
     login(client, "coordinator")
     response = post_form(client, "/logistics/products", {"code": "P9", "name": "测试料", "bag_weight_kg": 40,
