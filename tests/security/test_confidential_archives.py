@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from core.audit import AuditEvent
 from core.auth.models import Role, RolePermission, User
@@ -102,6 +102,19 @@ def test_the_new_permission_goes_to_sales_and_management_only():
 
     permission = next(p for p in register_permissions(None) if p.code == "customers.view_archive")
     assert set(permission.default_roles) == set(ROLES) - {"admin", *SHOP_FLOOR}
+
+
+def test_an_upgraded_install_takes_the_archive_from_the_shop_floor(app, users):
+    from core.auth.models import KnownPermission
+    from core.auth.permissions import sync_roles_and_permissions
+
+    db.session.execute(delete(RolePermission).where(RolePermission.permission == "customers.view_archive"))
+    db.session.execute(delete(KnownPermission).where(KnownPermission.code == "customers.view_archive"))
+    db.session.commit()  # as before the upgrade: customers.view opened the archive for everyone
+    sync_roles_and_permissions()
+    weigher = make_user("weigher", ("weigher",))
+    assert users["rep_east"].can("customers.view_archive") and users["specialist"].can("customers.view_archive")
+    assert not weigher.can("customers.view_archive") and weigher.can("customers.view")
 
 
 def test_the_order_page_shows_shop_floor_roles_only_the_delivery_fields(app, archive, world):
