@@ -28,10 +28,11 @@ from core.contract import (
 )
 from core.db import db, utcnow
 from core.events import commit, fire_after_commit
-from core.forms import LocalDateTimeField, MoneyField, choices
+from core.forms import DateField, IntegerField, LocalDateTimeField, MoneyField, choices
 from core.history import timeline
 from core.hookspecs import hookimpl, hookspec
 from core.i18n import Domain, local_date, local_datetime
+from core.inputs import INT_MAX, INT_MIN, id_arg, in_date_window, parse_day
 from core.jobs import JobFailed, crontab, enqueue, progress, start_job
 from core.metrics import customer_metrics, local_months, month_of
 from core.money import amount_in_capitals, capitals, money, yuan
@@ -60,7 +61,8 @@ __all__ = [
     "to_local", "to_utc", "utcnow", "visible", "ListFilter", "Metric", "Refusal", "Vetoed",
     "amount_in_capitals", "ask_vetoes", "capitals", "customer_metrics", "document_number",
     "local_months", "month_of", "yuan", "local_date", "local_datetime", "Setting", "setting",
-    "undeclared_fields",
+    "undeclared_fields", "DateField", "IntegerField", "INT_MAX", "INT_MIN", "id_arg",
+    "in_date_window", "parse_day",
     "budget_minutes", "default_clock", "due_at", "elapsed_minutes",
     "Job", "JobFailed", "crontab", "enqueue", "progress", "start_job",
 ]

@@ -19,6 +19,7 @@ from core.auth.service import session_user
 from core.config import instance_path, load_config
 from core.db import db
 from core.i18n import init_i18n
+from core.inputs import init_inputs
 from core.jobs import init_jobs
 from core.metrics import build_catalogue
 from core.money import register_filters
@@ -37,6 +38,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     load_config(app, config)
     db.init_app(app)
     CSRFProtect(app)
+    init_inputs(app)
     login = LoginManager(app)
     login.login_view = "auth.login"
     login.login_message = _l("Please log in to see this page.")

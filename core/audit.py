@@ -201,7 +201,7 @@ def record_event(record_type: str, record_id: int | None, action: str,
     """Write one audit row in the current transaction for something that is not a column change
     (an export, an import, a print); ``customer_id`` puts it on that customer's timeline.
 
-    ``core.history`` knows how the actions ``export``, ``import`` and ``print`` read."""
+    ``core.history`` knows how the actions ``export``, ``import``, ``print`` and ``download`` read."""
     db.session.execute(insert(AuditEvent), [{
         "at": utcnow(), "user_id": actor_id(), "record_type": record_type, "record_id": record_id,
         "customer_id": customer_id, "action": action, "changes": changes or {}, "comment": comment}])

@@ -82,7 +82,11 @@ class ListFilter:
 
 @dataclass(frozen=True)
 class Document:
-    """A printable PDF: ``load(record_id, user)`` returns the template context or aborts 404."""
+    """A printable PDF: ``load(record_id, user)`` returns the template context or aborts 404.
+
+    A ``confidential`` document carries on every page the mark 机密 / CONFIDENTIAL with the name of
+    the person it was printed for and the time; its loader records each print with ``record_event``.
+    """
 
     name: str
     title: Any
@@ -90,6 +94,7 @@ class Document:
     permission: str
     load: Callable[[int, Any], dict[str, Any]]
     page_size: str = "A4"
+    confidential: bool = False
 
 
 @dataclass(frozen=True)

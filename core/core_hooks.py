@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import lazy_gettext as _l
 
-from core.auth.roles import DEPARTMENT_ROLES, EVERYONE
+from core.auth.roles import ARCHIVE_ROLES, DEPARTMENT_ROLES, EVERYONE
 from core.calendar import WALL, WORKING, hours_text, weekdays_text
 from core.contract import Document, MenuItem, Permission, Setting
 from core.hookspecs import hookimpl
@@ -27,7 +27,8 @@ def register_blueprints(app):
 @hookimpl
 def register_permissions(app):
     return [
-        Permission("customers.view", _l("View customer archives"), EVERYONE),
+        Permission("customers.view", _l("See customers' delivery cards (name, address, phone)"), EVERYONE),
+        Permission("customers.view_archive", _l("Open the confidential customer archives"), ARCHIVE_ROLES),
         Permission("customers.view_region", _l("See every customer of one's region"), ("regional_manager",)),
         Permission("customers.view_all", _l("See every customer"), DEPARTMENT_ROLES),
         Permission("customers.create", _l("Create customers and prospects"),
@@ -127,8 +128,8 @@ def register_settings(app):
 def menu_items(app, user):
     return [
         MenuItem(_l("Dashboard"), "main.dashboard", order=0),
-        MenuItem(_l("Customers"), "customers.index", order=10, permission="customers.view"),
-        MenuItem(_l("Phone log"), "customers.contact_log", order=12, permission="customers.view"),
+        MenuItem(_l("Customers"), "customers.index", order=10, permission="customers.view_archive"),
+        MenuItem(_l("Phone log"), "customers.contact_log", order=12, permission="customers.view_archive"),
         MenuItem(_l("Users"), "admin.users", order=900, permission="admin.users", group="admin"),
         MenuItem(_l("Roles"), "admin.roles", order=910, permission="admin.roles", group="admin"),
         MenuItem(_l("Plugins"), "admin.plugins", order=920, permission="admin.plugins", group="admin"),
@@ -150,7 +151,7 @@ def register_documents(app):
     from core.registry.views import load_customer_card
 
     return [Document("customer_card", _l("Archive card"), "customers/card_pdf.html",
-                     "customers.print", load_customer_card)]
+                     "customers.print", load_customer_card, confidential=True)]
 
 
 @hookimpl

@@ -222,11 +222,16 @@ def _print(changes: dict[str, Any], read: Callable[[str], Reader]) -> tuple[str,
     return _("printed “%(document)s”", document=title), []
 
 
+def _download(changes: dict[str, Any], read: Callable[[str], Reader]) -> tuple[str, list[_Line]]:
+    return _("downloaded “%(file)s”", file=str(changes.get("file", ""))), []
+
+
 # The actions ``core.audit.record_event`` writes; any other reads as its humanised name.
 EVENT_KINDS: dict[str, Describe] = {
     "export": _export,
     "import": _import,
     "print": _print,
+    "download": _download,
 }
 
 

@@ -23,7 +23,7 @@ def index():
     return render_template("jobs/index.html", runs=runs, title=_title)
 
 
-@bp.route("/<int:run_id>")
+@bp.route("/<id:run_id>")
 @login_required
 def detail(run_id: int):
     run = visible_run(current_user, run_id)

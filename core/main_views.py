@@ -27,7 +27,7 @@ def notifications():
     return render_template("notifications.html", messages=inbox(current_user), form=FlaskForm())
 
 
-@bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
+@bp.route("/notifications/<id:notification_id>/read", methods=["POST"])
 @login_required
 def notification_read(notification_id: int):
     if not FlaskForm().validate_on_submit():
@@ -38,7 +38,7 @@ def notification_read(notification_id: int):
     return redirect_back(request.form.get("next"), url_for("main.notifications"))
 
 
-@bp.route("/print/<name>/<int:record_id>.pdf")
+@bp.route("/print/<name>/<id:record_id>.pdf")
 @login_required
 def print_document(name: str, record_id: int):
     document = documents().get(name)

@@ -8,7 +8,9 @@ from flask import Response, abort, render_template
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
+from core.clock import local_now
 from core.contract import Document
+from core.db import db
 from core.fonts import FAMILY, lean_font_path
 from core.plugins import call
 
@@ -41,11 +43,17 @@ def documents() -> dict[str, Document]:
 
 
 def pdf_response(document: Document, record_id: int, user: Any) -> Response:
-    """Check the permission, load the record through the document (visibility included), render."""
+    """Check the permission, load the record through the document (visibility included), render.
+
+    What the loader wrote (the record of a print) is committed once the PDF exists."""
     if not user.can(document.permission):
         abort(403)
     context = document.load(record_id, user)
+    if document.confidential:
+        context["confidential"] = {"reader": f"{user.display_name} ({user.username})",
+                                   "at": local_now().strftime("%Y-%m-%d %H:%M")}
     pdf = render_pdf(document.template, page_size=document.page_size, **context)
+    db.session.commit()
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="{document.name}-{record_id}.pdf"'
     return response

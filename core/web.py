@@ -81,6 +81,11 @@ def init_web(app: Flask) -> None:
     def not_found(error: Any):
         return render_template("errors/error.html", code=404, message=_("Page not found.")), 404
 
+    @app.errorhandler(400)
+    def bad_request(error: Any):
+        return render_template("errors/error.html", code=400,
+                               message=_("The request could not be understood. Go back and try again.")), 400
+
     @app.errorhandler(403)
     def forbidden(error: Any):
         return render_template("errors/error.html", code=403,

@@ -151,7 +151,7 @@ def calendar_fill():
     return redirect(url_for("admin.calendar", year=year))
 
 
-@bp.route("/calendar/<int:day_id>/remove", methods=["GET", "POST"])
+@bp.route("/calendar/<id:day_id>/remove", methods=["GET", "POST"])
 @permission_required("admin.calendar")
 def calendar_remove(day_id: int):
     row = db.session.get(CalendarDay, day_id)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     jsonify,
@@ -17,7 +18,12 @@ from sqlalchemy import select
 
 from core.auth.forms import UserForm
 from core.auth.models import Region, Role, RolePermission, User
-from core.auth.permissions import declared_permissions, permission_required
+from core.auth.permissions import (
+    declared_permissions,
+    parse_grants,
+    permission_required,
+    save_grants,
+)
 from core.auth.roles import ROLES
 from core.auth.service import canonical_username, find_user, set_password
 from core.auth.throttle import locked_accounts
@@ -70,16 +76,11 @@ def roles():
                        if r.code in ROLES else 99)
     perms = declared_permissions()
     if form.validate_on_submit():
-        wanted = {(int(role_id), code) for role_id, _sep, code in
-                  (value.partition(":") for value in request.form.getlist("grant"))}
-        known_codes = {p.code for p in perms}
-        current = {(rp.role_id, rp.permission) for rp in db.session.scalars(select(RolePermission))}
-        for role_id, code in current - wanted:
-            if code in known_codes:
-                db.session.delete(db.session.get(RolePermission, (role_id, code)))
-        for role_id, code in wanted - current:
-            if code in known_codes:
-                db.session.add(RolePermission(role_id=role_id, permission=code))
+        try:
+            wanted = parse_grants(request.form.getlist("grant"))
+        except ValueError:
+            abort(400)
+        save_grants(wanted)
         db.session.commit()
         flash(_("Permissions saved."), "success")
         return redirect(url_for("admin.roles"))

@@ -43,6 +43,32 @@ def sync_roles_and_permissions() -> None:
     db.session.commit()
 
 
+def parse_grants(values: list[str]) -> set[tuple[int, str]]:
+    """``role_id:permission`` pairs as the roles page posts them; ``ValueError`` for any value that
+    names no existing role or no declared permission (the page never sends one)."""
+    role_ids = set(db.session.scalars(db.select(Role.id)))
+    codes = {perm.code for perm in declared_permissions()}
+    grants = set()
+    for value in values:
+        role, _sep, code = value.partition(":")
+        if not role.isdigit() or int(role) not in role_ids or code not in codes:
+            raise ValueError(value)
+        grants.add((int(role), code))
+    return grants
+
+
+def save_grants(wanted: set[tuple[int, str]]) -> None:
+    """Make the declared permissions' grants exactly ``wanted``; grants of permissions no enabled
+    plugin declares are kept for when it is enabled again."""
+    codes = {perm.code for perm in declared_permissions()}
+    current = {(rp.role_id, rp.permission) for rp in db.session.scalars(db.select(RolePermission))}
+    for role_id, code in current - wanted:
+        if code in codes:
+            db.session.delete(db.session.get(RolePermission, (role_id, code)))
+    for role_id, code in wanted - current:
+        db.session.add(RolePermission(role_id=role_id, permission=code))
+
+
 def permission_required(permission: str) -> Callable:
     """Login plus one permission; a user without it gets 403 (the page exists, the right does not)."""
 

@@ -19,8 +19,13 @@ ROLES: dict[str, object] = {
     "admin": _l("Administrator"),
 }
 
-# Roles that see every customer archive; the rest see their own or their region's.
+# Roles that see every customer; the rest see their own or their region's.
 DEPARTMENT_ROLES = tuple(code for code in ROLES if code not in ("rep", "regional_manager"))
+# Roles that open the confidential archive (查阅管理): sales, customer management, management, and
+# the coordinator who confirms customer data on orders. The shop floor (weigher, warehouse, QC,
+# production) sees the delivery card only.
+ARCHIVE_ROLES = ("rep", "regional_manager", "specialist", "cm_manager", "sales_manager", "marketing_manager",
+                 "general_manager", "coordinator")
 EVERYONE = tuple(ROLES)
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from core.db import utcnow
-from core.forms import LocalDateTimeField, MoneyField, choices
+from core.forms import DateField, LocalDateTimeField, MoneyField, choices
 from core.registry.uploads import MaxFileSize
 
 PHONE = Regexp(r"^[0-9+()\- ]{5,}$", message=_l("A phone number has digits, spaces, +, - and brackets."))
@@ -24,7 +24,7 @@ SECONDARY_TYPES = {"farm": _l("Farm"), "distributor": _l("Distributor"), "feed_m
 class KeyPersonForm(FlaskForm):
     role = SelectField(_l("Role"), choices=choices(PERSON_ROLES.items()))
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
-    phone = StringField(_l("Phone"), validators=[Optional(), PHONE])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50), PHONE])
     birthday = DateField(_l("Birthday"), validators=[Optional()])
     education = StringField(_l("Education"), validators=[Optional(), Length(max=100)])
     personality = TextAreaField(_l("Personality"), validators=[Optional(), Length(max=2000)])
@@ -57,7 +57,7 @@ class EvaluationForm(FlaskForm):
 class SecondaryCustomerForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     business_type = SelectField(_l("Business type"), choices=choices(SECONDARY_TYPES.items()))
-    phone = StringField(_l("Phone"), validators=[Optional(), PHONE])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50), PHONE])
     volume = StringField(_l("Volume"), validators=[Optional(), Length(max=100)])
     is_core = BooleanField(_l("Core customer"))
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])

@@ -9,6 +9,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from core.audit import record_event
 from core.auth.permissions import permission_required
 from core.db import db
 from core.registry.blueprint import bp
@@ -37,7 +38,7 @@ def _back(customer: Customer, kind: ChildKind) -> Any:
     return redirect(url_for("customers.detail", customer_id=customer.id, _anchor=kind.key))
 
 
-@bp.route("/<int:customer_id>/<kind_key>/new", methods=["GET", "POST"])
+@bp.route("/<id:customer_id>/<kind_key>/new", methods=["GET", "POST"])
 @permission_required("customers.edit")
 def child_new(customer_id: int, kind_key: str):
     customer = get_visible_or_404(Customer, customer_id)
@@ -53,7 +54,7 @@ def child_new(customer_id: int, kind_key: str):
     return render_template("customers/child_form.html", form=form, kind=kind, customer=customer, row=None)
 
 
-@bp.route("/<int:customer_id>/<kind_key>/<int:row_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:customer_id>/<kind_key>/<id:row_id>/edit", methods=["GET", "POST"])
 @permission_required("customers.edit")
 def child_edit(customer_id: int, kind_key: str, row_id: int):
     customer = get_visible_or_404(Customer, customer_id)
@@ -68,7 +69,7 @@ def child_edit(customer_id: int, kind_key: str, row_id: int):
     return render_template("customers/child_form.html", form=form, kind=kind, customer=customer, row=row)
 
 
-@bp.route("/<int:customer_id>/<kind_key>/<int:row_id>/delete", methods=["GET", "POST"])
+@bp.route("/<id:customer_id>/<kind_key>/<id:row_id>/delete", methods=["GET", "POST"])
 @permission_required("customers.edit")
 def child_delete(customer_id: int, kind_key: str, row_id: int):
     """GET asks for confirmation; POST deletes (the audit trail keeps the deletion)."""
@@ -84,12 +85,15 @@ def child_delete(customer_id: int, kind_key: str, row_id: int):
     return render_template("customers/child_delete.html", form=form, kind=kind, customer=customer, row=row)
 
 
-@bp.route("/<int:customer_id>/contracts/<int:row_id>/file")
+@bp.route("/<id:customer_id>/contracts/<id:row_id>/file")
 @permission_required("customers.view")
 def contract_file(customer_id: int, row_id: int):
     customer = get_visible_or_404(Customer, customer_id)
     contract = _row(CHILD_KINDS["contracts"], customer, row_id)
     if not isinstance(contract, Contract) or not contract.stored_file:
         abort(404)
+    record_event("customer_contracts", contract.id, "download", {"file": contract.file_name},
+                 customer_id=customer.id)
+    db.session.commit()
     return send_from_directory(upload_dir("contracts"), contract.stored_file, as_attachment=True,
                                download_name=contract.file_name)

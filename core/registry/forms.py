@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from core.forms import choices
+from core.forms import DateField, choices
 from core.registry.child_forms import PHONE
 
 BUSINESS_TYPE_LABELS = {

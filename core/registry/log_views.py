@@ -9,6 +9,7 @@ from sqlalchemy import select
 from core.auth.permissions import permission_required
 from core.clock import local_month_bounds, local_now
 from core.db import db
+from core.inputs import in_date_window
 from core.registry.blueprint import bp
 from core.registry.child_forms import CONTACT_KINDS
 from core.registry.models import ContactLog, Customer
@@ -16,12 +17,16 @@ from core.visibility import restrict
 
 
 def parse_month(text: str | None) -> date:
+    """The month of ``2026-11``; this month when the text is no month of the date window."""
+    year, _sep, month = (text or "").partition("-")
     try:
-        year, month = (int(part) for part in (text or "").split("-"))
-        return date(year, month, 1)
+        first = date(int(year), int(month), 1)
     except ValueError:
+        first = date.min
+    if not in_date_window(first):
         today = local_now().date()
         return date(today.year, today.month, 1)
+    return first
 
 
 @bp.route("/contact-log")

@@ -10,6 +10,7 @@ from sqlalchemy import Select, exists, or_, select
 
 from core.auth.models import Region, User
 from core.db import utcnow
+from core.inputs import id_arg
 from core.registry.models import Customer, KeyPerson
 from core.registry.plugin_filters import ListOptions, as_arg, list_options, read_filters
 from core.visibility import restrict
@@ -53,7 +54,7 @@ class CustomerFilter:
         sort = args.get("sort", "code")
         return cls(
             q=args.get("q", "").strip()[:100], business_type=args.get("business_type", ""),
-            region_id=args.get("region_id", type=int), owner_id=args.get("owner_id", type=int),
+            region_id=id_arg(args, "region_id"), owner_id=id_arg(args, "owner_id"),
             size_class=args.get("size_class", ""), kind=args.get("kind", ""), state=args.get("state", ""),
             overdue=args.get("overdue") == "1", sort=sort if sort in SORTS or sort in options.sorts else "code",
             desc=args.get("desc") == "1", extra=extra, options=options, ignored=ignored,
@@ -74,19 +75,22 @@ def customer_list_options(user: Any) -> ListOptions:
     return list_options(user, frozenset(ARGS) | {"page"}, frozenset(SORTS))
 
 
-def text_condition(q: str) -> Any:
-    """Code, name, phones, pinyin initials of the name, or a key person's name or phone."""
+def text_condition(q: str, people: bool) -> Any:
+    """Code, name, phones, pinyin initials of the name, or (with ``people``) a key person's name
+    or phone."""
     like = f"%{q}%"
-    person = exists().where(KeyPerson.customer_id == Customer.id,
-                            or_(KeyPerson.name.ilike(like), KeyPerson.phone.ilike(like)))
-    return or_(Customer.code.ilike(like), Customer.name.ilike(like), Customer.phone.ilike(like),
-               Customer.mobile.ilike(like), Customer.name_initials.like(f"%{q.lower()}%"), person)
+    conditions = [Customer.code.ilike(like), Customer.name.ilike(like), Customer.phone.ilike(like),
+                  Customer.mobile.ilike(like), Customer.name_initials.like(f"%{q.lower()}%")]
+    if people:
+        conditions.append(exists().where(KeyPerson.customer_id == Customer.id,
+                                         or_(KeyPerson.name.ilike(like), KeyPerson.phone.ilike(like))))
+    return or_(*conditions)
 
 
 def customer_query(flt: CustomerFilter, user: Any) -> Select:
     stmt = restrict(select(Customer), Customer, user)
-    if flt.q:
-        stmt = stmt.where(text_condition(flt.q))
+    if flt.q:  # key people are archive content: found by them only with the right to the archive
+        stmt = stmt.where(text_condition(flt.q, people=user.can("customers.view_archive")))
     if flt.business_type:
         stmt = stmt.where(Customer.business_type == flt.business_type)
     if flt.region_id:

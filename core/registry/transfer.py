@@ -14,6 +14,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
@@ -22,6 +23,8 @@ from sqlalchemy import select
 from core.auth.models import Region, User
 from core.auth.service import canonical_username
 from core.db import db
+from core.forms import DATE_WINDOW
+from core.inputs import CONTROL_CHARACTERS, has_control_characters, in_date_window
 from core.registry.models import SIZE_CLASSES, Customer
 from core.registry.services import (
     assignable_owner_ids,
@@ -66,6 +69,9 @@ TYPE_WORDS = {
     "farm": "farm", "直销用户": "farm", "养殖场": "farm", "直销用户（养殖场）": "farm", "direct user (farm)": "farm",
     "feed_mill": "feed_mill", "feed mill": "feed_mill", "饲料厂": "feed_mill",
 }
+# The longest text each column may hold: the archive's column lengths, the form's limit for notes.
+MAX_LENGTHS = {key: Customer.__table__.c[key].type.length or 5000
+               for key in ("code", "name", "phone", "mobile", "address", "organisation_form", "industry", "notes")}
 YES = {"是", "yes", "y", "1", "true", "潜在", "prospect"}
 NO = {"否", "no", "n", "0", "false", "客户", "customer", ""}
 
@@ -201,17 +207,20 @@ def validate(table: list[list[Any]], user: Any,
     lookups = Lookups(user)
     rows = [ImportRow(line=n, raw={key: row[i] if i < len(row) else None for i, key in columns.items()})
             for n, row in enumerate(table[1:], start=2) if any(_text(v) for v in row)]
-    codes = [_text(r.raw.get("code")) for r in rows if _text(r.raw.get("code"))]
+    storable = [r for r in rows if _storable(r)]  # only text the database can compare is looked up
+    codes = [_text(r.raw.get("code")) for r in storable if _text(r.raw.get("code"))]
     existing = {c.code: c for c in db.session.scalars(select(Customer).where(Customer.code.in_(codes)))} if codes else {}
     visible_ids = set(db.session.scalars(select(Customer.id).where(
         Customer.code.in_(codes), visible(Customer, user)))) if codes else set()
     seen: dict[str, int] = {}
-    uncoded = [_text(r.raw.get("name")) for r in rows if not _text(r.raw.get("code")) and _text(r.raw.get("name"))]
+    uncoded = [_text(r.raw.get("name")) for r in storable
+               if not _text(r.raw.get("code")) and _text(r.raw.get("name"))]
     same_name = {name: code for name, code in db.session.execute(
         select(Customer.name, Customer.code).where(Customer.name.in_(uncoded), visible(Customer, user)))
     } if uncoded else {}
     for done, row in enumerate(rows, start=1):
-        _check_row(row, lookups, existing, visible_ids, seen)
+        if not row.errors:
+            _check_row(row, lookups, existing, visible_ids, seen)
         name = _text(row.raw.get("name"))
         if not row.values.get("code") and name in same_name:
             row.errors.append(_("A customer named “%(name)s” exists already (code %(code)s). "
@@ -219,6 +228,25 @@ def validate(table: list[list[Any]], user: Any,
         if progress:
             progress(done)
     return ImportReport(rows)
+
+
+def _label(key: str) -> str:
+    column = next(c for c in COLUMNS if c.key == key)
+    return column.en if get_locale().language == "en" else column.zh
+
+
+def _storable(row: ImportRow) -> bool:
+    """Every cell can be stored as typed: no control characters, no text longer than its column.
+    A row that fails here is checked no further."""
+    for key, value in row.raw.items():
+        text = _text(value)
+        if has_control_characters(text):
+            row.errors.append(_("%(column)s holds control characters (such as a NUL byte); remove them.",
+                                column=_label(key)))
+        elif key in MAX_LENGTHS and len(text) > MAX_LENGTHS[key]:
+            row.errors.append(_("%(column)s is longer than %(max)d characters.", column=_label(key),
+                                max=MAX_LENGTHS[key]))
+    return not row.errors
 
 
 def _check_row(row: ImportRow, lookups: Lookups, existing: dict[str, Customer], visible_ids: set[int],
@@ -283,7 +311,9 @@ def _check_row(row: ImportRow, lookups: Lookups, existing: dict[str, Customer], 
         errors.append(_("Prospect must be 是/否 or yes/no."))
     try:
         founded = _date(raw.get("founding_date"))
-        if founded:
+        if founded and not in_date_window(founded):
+            errors.append(str(DATE_WINDOW))
+        elif founded:
             values["founding_date"] = founded
     except ValueError:
         errors.append(_("Bad date “%(value)s”; write 2024-03-01.", value=_text(raw.get("founding_date"))))
@@ -376,5 +406,6 @@ def error_file(report: ImportReport, language: str) -> bytes:
     """The rows that failed, as typed, with an error column to fix and upload again."""
     header = header_labels(language)
     keys = [c.key for c in COLUMNS]
-    rows = [[_text(r.raw.get(k)) for k in keys] + ["; ".join(r.errors)] for r in report.error_rows]
+    rows = [[CONTROL_CHARACTERS.sub("", _text(r.raw.get(k))) for k in keys] + ["; ".join(r.errors)]
+            for r in report.error_rows]  # a spreadsheet cannot hold control characters
     return write_xlsx(header, rows, extra=["错误" if language == "zh" else "Errors"])

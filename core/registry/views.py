@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
+from core.audit import record_event
 from core.auth.models import Region
 from core.auth.permissions import permission_required
 from core.db import db, utcnow
@@ -46,16 +47,17 @@ def regions() -> list[Region]:
 @permission_required("customers.view")
 def index():
     flt = CustomerFilter.from_args(request.args)
-    page = max(request.args.get("page", 1, type=int), 1)
     stmt = customer_query(flt, current_user)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)  # past the end: the last page
     customers = db.session.scalars(sorted_query(stmt, flt).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     ids = [c.id for c in customers]
     columns = flt.options.columns
     column_values = {col.key: col.values(ids) for col in columns} if ids else {}
     return render_template(
         "customers/index.html", customers=customers, flt=flt, page=page, total=total,
-        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), columns=columns, column_values=column_values,
+        pages=pages, columns=columns, column_values=column_values,
         types=BUSINESS_TYPE_LABELS, regions=regions(), owners=owner_choices(current_user),
         states=Customer.__workflow__.states, today=utcnow().date())
 
@@ -96,7 +98,7 @@ def new():
     return render_template("customers/form.html", form=form, customer=None)
 
 
-@bp.route("/<int:customer_id>")
+@bp.route("/<id:customer_id>")
 @permission_required("customers.view")
 def detail(customer_id: int):
     customer = get_visible_or_404(Customer, customer_id)
@@ -110,7 +112,15 @@ def detail(customer_id: int):
                            types=BUSINESS_TYPE_LABELS)
 
 
-@bp.route("/<int:customer_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:customer_id>/delivery")
+@permission_required("customers.view")
+def delivery(customer_id: int):
+    """The delivery card: what the shop floor needs to load and deliver, none of the archive."""
+    customer = get_visible_or_404(Customer, customer_id)
+    return render_template("customers/delivery.html", customer=customer)
+
+
+@bp.route("/<id:customer_id>/edit", methods=["GET", "POST"])
 @permission_required("customers.edit")
 def edit(customer_id: int):
     customer = get_visible_or_404(Customer, customer_id)
@@ -143,7 +153,7 @@ def _stale(form: CustomerForm, customer: Customer) -> Any:
     return render_template("customers/form.html", form=form, customer=customer, differing=differing), 409
 
 
-@bp.route("/<int:customer_id>/convert", methods=["POST"])
+@bp.route("/<id:customer_id>/convert", methods=["POST"])
 @permission_required("customers.edit")
 def convert(customer_id: int):
     customer = get_visible_or_404(Customer, customer_id)
@@ -155,7 +165,7 @@ def convert(customer_id: int):
     return redirect(url_for("customers.detail", customer_id=customer_id))
 
 
-@bp.route("/<int:customer_id>/transition", methods=["POST"])
+@bp.route("/<id:customer_id>/transition", methods=["POST"])
 @permission_required("customers.view")
 def transition(customer_id: int):
     customer = get_visible_or_404(Customer, customer_id)
@@ -175,7 +185,11 @@ def transition(customer_id: int):
 
 
 def load_customer_card(record_id: int, user: Any) -> dict[str, Any]:
+    """The archive card; every print is recorded on the customer's timeline (who and when)."""
+    if not user.can("customers.view_archive"):
+        abort(403)
     customer = get_visible_or_404(Customer, record_id, user)
+    record_event("customers", customer.id, "print", {"document": "customer_card"}, customer_id=customer.id)
     return {"customer": customer, "types": BUSINESS_TYPE_LABELS,
             "people": CHILD_KINDS["people"].rows(customer.id),
             "secondary": CHILD_KINDS["secondary"].rows(customer.id),

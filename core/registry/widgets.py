@@ -71,6 +71,9 @@ def upcoming_dates(user: Any, today: date, days: int = UPCOMING_DAYS) -> list[di
 
 
 def important_dates(user: Any) -> list[Widget]:
+    """Birthdays and weddings of key people belong to the confidential archive."""
+    if not user.can("customers.view_archive"):
+        return []
     rows = upcoming_dates(user, local_now().date())
     html = render_template("customers/widget_dates.html", rows=rows, days=UPCOMING_DAYS, kinds=DATE_KINDS)
     return [Widget(_l("Important dates in the next 30 days"), html, order=20)]

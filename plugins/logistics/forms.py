@@ -4,21 +4,20 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     FieldList,
     FormField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from core.api import LocalDateTimeField, MoneyField, choices, utcnow
+from core.api import DateField, IntegerField, LocalDateTimeField, MoneyField, choices, utcnow
 from plugins.logistics.i18n import _l
 
 TRANSPORT = {"pickup": _l("Customer pick-up"), "company": _l("Company truck"), "carrier": _l("Carrier")}
 PAYMENT_METHODS = {"transfer": _l("Bank transfer"), "cash": _l("Cash"), "acceptance": _l("Bank acceptance bill")}
+MAX_BAGS = 100_000  # 4 000 t of 40 kg bags: far beyond a truck, well inside the columns
 TONNES = Regexp(r"^\d{1,4}(\.\d{1,3})?$", message=_l("Tonnes with at most three decimals, e.g. 25 or 12.5."))
 
 
@@ -28,7 +27,7 @@ class LineForm(FlaskForm):
 
     product_id = SelectField(_l("Product"), coerce=int, validators=[Optional()])
     tonnes = StringField(_l("Tonnes"), validators=[Optional(), TONNES])
-    bags = IntegerField(_l("Bags"), validators=[Optional(), NumberRange(min=1)])
+    bags = IntegerField(_l("Bags"), validators=[Optional(), NumberRange(min=1, max=MAX_BAGS)])
 
 
 class OrderForm(FlaskForm):
@@ -59,7 +58,7 @@ class TareForm(FlaskForm):
 
 
 class LoadForm(FlaskForm):
-    bags = IntegerField(_l("Bags loaded"), validators=[DataRequired(), NumberRange(min=1)])
+    bags = IntegerField(_l("Bags loaded"), validators=[DataRequired(), NumberRange(min=1, max=MAX_BAGS)])
 
 
 class GrossForm(FlaskForm):
@@ -85,7 +84,7 @@ class VehicleForm(FlaskForm):
     carrier = StringField(_l("Carrier"), validators=[Optional(), Length(max=100)])
     driver = StringField(_l("Driver"), validators=[Optional(), Length(max=50)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)])
-    capacity_kg = IntegerField(_l("Capacity (kg)"), validators=[Optional(), NumberRange(min=1)])
+    capacity_kg = IntegerField(_l("Capacity (kg)"), validators=[Optional(), NumberRange(min=1, max=200000)])
 
 
 class CorrectionForm(FlaskForm):

@@ -7,7 +7,7 @@ from typing import Any
 from flask import abort
 from sqlalchemy import and_, func, or_, select
 
-from core.api import db, local_day_bounds
+from core.api import db, in_date_window, local_day_bounds
 from plugins.logistics.models import Order, OrderLine, Product
 
 TO_PRODUCE = ("scheduled", "paid", "products_confirmed", "invoiced", "shipping")
@@ -28,17 +28,12 @@ def sheet(day: date) -> list[dict[str, Any]]:
             for code, name, bag, kg, bags, n in db.session.execute(stmt)]
 
 
-def parse_day(text: str | None, default: date) -> date:
-    try:
-        return date.fromisoformat(text) if text else default
-    except ValueError:
-        return default
-
-
 def load_sheet(record_id: int, user: Any) -> dict[str, Any]:
-    """The printable sheet; the record id is the day as YYYYMMDD."""
+    """The printable sheet; the record id is the day as YYYYMMDD (within the date window)."""
     try:
         day = datetime.strptime(str(record_id), "%Y%m%d").date()
     except ValueError:
+        abort(404)
+    if not in_date_window(day):
         abort(404)
     return {"day": day, "rows": sheet(day)}

@@ -5,11 +5,13 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 
 from core.api import (
+    INT_MAX,
     Customer,
     Transition,
     TransitionRefused,
@@ -17,6 +19,7 @@ from core.api import (
     db,
     document_number,
     fire_after_commit,
+    money,
     record_first_order,
     setting,
     to_local,
@@ -54,21 +57,31 @@ def line_amount(quantity_kg: int, price_cents_per_tonne: int) -> int:
     return (quantity_kg * price_cents_per_tonne + 500) // 1000
 
 
+class OrderRefused(Exception):
+    """An order that cannot be recorded as typed; ``str()`` is for the user."""
+
+
+def order_line(item: LineInput) -> OrderLine:
+    """One line from tonnes or bags; refused when its quantity or amount outgrows the columns."""
+    bag = item.product.bag_weight_kg
+    if item.bags:
+        quantity_kg, bags = item.bags * bag, item.bags
+    else:
+        quantity_kg = int(Decimal(item.tonnes) * 1000)
+        bags = -(-quantity_kg // bag) if bag else 0
+    amount = line_amount(quantity_kg, item.product.price_cents_per_tonne)
+    if max(quantity_kg, bags, amount) > INT_MAX:
+        raise OrderRefused(_("The line of %(product)s is larger than one order line can hold (at most %(amount)s); "
+                             "split it into several orders.", product=item.product.name, amount=money(INT_MAX)))
+    return OrderLine(product_id=item.product.id, quantity_kg=quantity_kg, bags=bags,
+                     price_cents_per_tonne=item.product.price_cents_per_tonne, amount_cents=amount)
+
+
 def create_order(customer: Customer, lines: list[LineInput], user: Any, **fields: Any) -> Order:
+    order_lines = [order_line(item) for item in lines]  # refused before a number is taken
     order = Order(number=issue_number("DD", utcnow()), customer_id=customer.id, created_by=user.id,
                   address=fields.pop("address", None) or customer.address, **fields)
-    for item in lines:
-        bag = item.product.bag_weight_kg
-        if item.bags:
-            quantity_kg, bags = item.bags * bag, item.bags
-        else:
-            from decimal import Decimal
-
-            quantity_kg = int(Decimal(item.tonnes) * 1000)
-            bags = -(-quantity_kg // bag) if bag else 0
-        order.lines.append(OrderLine(product_id=item.product.id, quantity_kg=quantity_kg, bags=bags,
-                                     price_cents_per_tonne=item.product.price_cents_per_tonne,
-                                     amount_cents=line_amount(quantity_kg, item.product.price_cents_per_tonne)))
+    order.lines.extend(order_lines)
     db.session.add(order)
     db.session.flush()
     record_first_order(customer.id, to_local(order.ordered_at).date())

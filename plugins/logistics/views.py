@@ -21,6 +21,8 @@ from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
 
 from core.api import (
+    INT_MAX,
+    INT_MIN,
     Customer,
     CustomerFilter,
     TransitionRefused,
@@ -30,7 +32,9 @@ from core.api import (
     customer_query,
     db,
     get_visible_or_404,
+    id_arg,
     local_now,
+    parse_day,
     permission_required,
     redirect_back,
     restrict,
@@ -43,6 +47,7 @@ from plugins.logistics.master_data import Taken, save_row, vehicle_for
 from plugins.logistics.models import Order, OrderLine, Product, Trip, Vehicle
 from plugins.logistics.services import (
     LineInput,
+    OrderRefused,
     PassRefused,
     WeighingRefused,
     create_order,
@@ -88,7 +93,9 @@ def _products() -> list[Product]:
 @bp.route("/orders/new", methods=["GET", "POST"])
 @permission_required("logistics.order")
 def new_order():
-    customer_id = request.values.get("customer_id", type=int)
+    customer_id = id_arg(request.values, "customer_id")
+    if customer_id is None and request.values.get("customer_id"):
+        abort(404)
     if not customer_id:
         q = request.args.get("q", "").strip()
         found = db.session.scalars(customer_query(CustomerFilter(q=q), current_user)
@@ -108,13 +115,18 @@ def new_order():
         if not lines:
             form.lines.errors.append(_("Enter at least one product with tonnes or bags."))
         else:
-            order = create_order(customer, lines, current_user, ordered_by=form.ordered_by.data,
-                                 ordered_at=form.ordered_at.data, address=form.address.data,
-                                 delivery_on=form.delivery_on.data, transport=form.transport.data,
-                                 rush=form.rush.data, remarks=form.remarks.data)
-            commit()
-            flash(_("Order %(number)s recorded.", number=order.number), "success")
-            return redirect(url_for("logistics.order", order_id=order.id))
+            try:
+                order = create_order(customer, lines, current_user, ordered_by=form.ordered_by.data,
+                                     ordered_at=form.ordered_at.data, address=form.address.data,
+                                     delivery_on=form.delivery_on.data, transport=form.transport.data,
+                                     rush=form.rush.data, remarks=form.remarks.data)
+            except OrderRefused as refusal:
+                db.session.rollback()
+                form.lines.errors.append(str(refusal))
+            else:
+                commit()
+                flash(_("Order %(number)s recorded.", number=order.number), "success")
+                return redirect(url_for("logistics.order", order_id=order.id))
     return render_template("logistics/order_form.html", form=form, customer=customer)
 
 
@@ -122,7 +134,7 @@ def _order(order_id: int) -> Order:
     return get_visible_or_404(Order, order_id)
 
 
-@bp.route("/orders/<int:order_id>")
+@bp.route("/orders/<id:order_id>")
 @permission_required("logistics.view")
 def order(order_id: int):
     from core.api import TransitionForm, timeline
@@ -162,7 +174,7 @@ def _step(record: Order, name: str, comment: str = "") -> Any:
                     lambda step: _("Done: %(action)s.", action=step.label))
 
 
-@bp.route("/orders/<int:order_id>/transition", methods=["POST"])
+@bp.route("/orders/<id:order_id>/transition", methods=["POST"])
 @permission_required("logistics.view")
 def order_transition(order_id: int):
     from core.api import TransitionForm
@@ -177,11 +189,17 @@ def order_transition(order_id: int):
     return _back(record)
 
 
+def _flash_errors(form: FlaskForm) -> None:
+    """A form posted from a list page goes back there: its errors travel as one message."""
+    flash("; ".join(f"{form[name].label.text}: {error}" for name, errors in form.errors.items()
+                    for error in errors), "error")
+
+
 def _record_and_apply(order_id: int, form: FlaskForm, transition: str, **values: Any) -> Any:
     """Store what the step needs (amount received, invoice number), then take the step."""
     record = _order(order_id)
     if not form.validate_on_submit():
-        flash("; ".join(e for errors in form.errors.values() for e in errors), "error")
+        _flash_errors(form)
         return _back(record)
     for name, value in values.items():
         setattr(record, name, getattr(form, value).data)
@@ -189,14 +207,14 @@ def _record_and_apply(order_id: int, form: FlaskForm, transition: str, **values:
     return _back(record)
 
 
-@bp.route("/orders/<int:order_id>/payment", methods=["POST"])
+@bp.route("/orders/<id:order_id>/payment", methods=["POST"])
 @permission_required("logistics.payment")
 def order_payment(order_id: int):
     return _record_and_apply(order_id, forms.PaymentForm(), "confirm_payment",
                              payment_cents="amount", payment_method="method")
 
 
-@bp.route("/orders/<int:order_id>/invoice", methods=["POST"])
+@bp.route("/orders/<id:order_id>/invoice", methods=["POST"])
 @permission_required("logistics.invoice")
 def order_invoice(order_id: int):
     return _record_and_apply(order_id, forms.InvoiceForm(), "invoice", invoice_number="invoice_number")
@@ -252,17 +270,19 @@ def _trip(trip_id: int) -> Trip:
     return get_visible_or_404(Trip, trip_id)
 
 
-@bp.route("/trips/<int:trip_id>/load", methods=["POST"])
+@bp.route("/trips/<id:trip_id>/load", methods=["POST"])
 @permission_required("logistics.warehouse")
 def trip_load(trip_id: int):
     trip, form = _trip(trip_id), forms.LoadForm()
     if form.validate_on_submit():
         _attempt(lambda: load(trip, form.bags.data, current_user),
                  lambda t: _("%(number)s: %(bags)s bags loaded.", number=t.number, bags=t.loaded_bags))
+    else:
+        _flash_errors(form)
     return redirect(url_for("logistics.station"))
 
 
-@bp.route("/trips/<int:trip_id>/gross", methods=["POST"])
+@bp.route("/trips/<id:trip_id>/gross", methods=["POST"])
 @permission_required("logistics.weigh")
 def trip_gross(trip_id: int):
     trip, form = _trip(trip_id), forms.GrossForm()
@@ -271,10 +291,12 @@ def trip_gross(trip_id: int):
         _attempt(lambda: take_gross(trip, form.weight.data, current_user, manual=_checked(manual),
                                     reason=form.reason.data or ""),
                  lambda t: _("Gross pass %(number)s: net %(kg)s kg.", number=t.number, kg=t.net_kg))
+    else:
+        _flash_errors(form)
     return redirect(url_for("logistics.station"))
 
 
-@bp.route("/trips/<int:trip_id>/pass", methods=["POST"])
+@bp.route("/trips/<id:trip_id>/pass", methods=["POST"])
 @permission_required("logistics.gate_pass")
 def trip_pass(trip_id: int):
     trip = _trip(trip_id)
@@ -285,7 +307,7 @@ def trip_pass(trip_id: int):
     return redirect_back(request.form.get("next"), url_for("logistics.station"))
 
 
-@bp.route("/trips/<int:trip_id>/correct", methods=["GET", "POST"])
+@bp.route("/trips/<id:trip_id>/correct", methods=["GET", "POST"])
 @permission_required("logistics.void")
 def trip_correct(trip_id: int):
     """Tickets are never edited: a correction voids the ticket and issues a new one referencing it."""
@@ -304,9 +326,9 @@ def trip_correct(trip_id: int):
 @bp.route("/schedule")
 @permission_required("logistics.view")
 def schedule():
-    from plugins.logistics.schedule import parse_day, sheet
+    from plugins.logistics.schedule import sheet
 
-    day = parse_day(request.args.get("day"), _today())
+    day = parse_day(request.args.get("day")) or _today()
     return render_template("logistics/schedule.html", day=day, rows=sheet(day),
                            previous=day - timedelta(days=1), following=day + timedelta(days=1))
 
@@ -333,7 +355,7 @@ MASTER = {"products": (Product, forms.ProductForm, "code"), "vehicles": (Vehicle
 
 
 @bp.route("/<any(products, vehicles):kind>", methods=["GET", "POST"])
-@bp.route("/<any(products, vehicles):kind>/<int:row_id>", methods=["GET", "POST"])
+@bp.route("/<any(products, vehicles):kind>/<id:row_id>", methods=["GET", "POST"])
 @permission_required("logistics.view")
 def master(kind: str, row_id: int | None = None):
     """Products and vehicles: the list, a new one, or one edited (the office keeps them)."""
@@ -365,13 +387,16 @@ def station_push(name: str):
     presented = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
     if not token_ok(name, presented):
         abort(403)
-    data = request.get_json(silent=True) or {}
+    data = request.get_json(silent=True)
     try:
         weight = int(data["weight"])
         captured = int(data["captured"]) if data.get("captured") is not None else None
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):  # OverflowError: 1e400 reads as infinity
         abort(400)
-    record(name, weight, data.get("stable"), captured)
+    stable = data.get("stable")
+    if not all(INT_MIN <= kg <= INT_MAX for kg in (weight, captured or 0)) or not isinstance(stable, bool | None):
+        abort(400)
+    record(name, weight, stable, captured)
     return jsonify({"ok": True})
 
 
