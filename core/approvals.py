@@ -315,7 +315,7 @@ def build_registry(app: Flask) -> Registry:
     """Collect and check every declared chain and resolver; a mistake stops the start."""
     resolvers = {r.name: r for r in BUILTIN_RESOLVERS}
     for owner, caller in implementations(app, "register_reviewer_resolvers"):
-        for resolver in caller() or []:
+        for resolver in (item for answer in caller() for item in answer or []):
             _owned(owner, resolver.name, "Resolver")
             if resolver.name in resolvers:
                 raise PluginError(f"Resolver {resolver.name!r} is declared twice.")
@@ -323,7 +323,7 @@ def build_registry(app: Flask) -> Registry:
     chains: dict[str, ApprovalChain] = {}
     by_model: dict[type, list[ApprovalChain]] = {}
     for owner, caller in implementations(app, "register_approval_chains"):
-        for chain in caller() or []:
+        for chain in (item for answer in caller() for item in answer or []):
             _owned(owner, chain.name, "Approval chain")
             if chain.name in chains:
                 raise PluginError(f"Approval chain {chain.name!r} is declared twice.")
@@ -526,7 +526,7 @@ def _finish(request: ApprovalRequest, chain: ApprovalChain, record: Any, user: A
     request.decided_at = utcnow()
     if outcome != "approved":
         _close_open(request, "cancelled")
-    _event(request, outcome, comment or None)
+    _event(request, outcome)  # a reviewer's comment is on their decision already
     callback = {"approved": chain.on_approved, "rejected": chain.on_rejected,
                 "sent_back": chain.on_sent_back}.get(outcome)
     if callback is not None:
@@ -767,8 +767,9 @@ def approval_rounds(record: Any) -> list[Round]:
     """Every round of review of ``record``, newest first, each with its steps (two queries)."""
     requests = list(db.session.scalars(_requests(record).order_by(ApprovalRequest.id.desc())))
     views = _views(requests)
-    names = dict(db.session.execute(select(User.id, User.display_name).where(
-        User.id.in_({r.applicant_id for r in requests if r.applicant_id})))) if requests else {}
+    applicants = {r.applicant_id for r in requests if r.applicant_id}
+    names = {uid: name for uid, name in db.session.execute(
+        select(User.id, User.display_name).where(User.id.in_(applicants)))} if applicants else {}
     labels = registry().chains
     rounds = []
     for request in requests:
