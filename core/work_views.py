@@ -50,7 +50,9 @@ PAGE_SIZE = 25
 WIDGET_ROWS = 5
 SHOW_LABELS = {"all": _l("All"), "overdue": _l("Overdue"), "mine": _l("Assigned to me"),
                "queues": _l("In my queues"), "watching": _l("Watching")}
-ACTIONS = ("claim", "release", "complete", "hold", "resume", "cancel")
+# what the buttons say: a decision to take, not the decision taken
+DECISION_BUTTONS = {"done": _l("Mark as done"), "approved": _l("Approve"), "sent_back": _l("Send back"),
+                    "declined": _l("Reject")}
 
 
 class TaskForm(FlaskForm):
@@ -117,7 +119,7 @@ def task(task_id: int):
         queue=queue_label(task.queue_kind, task.queue_key) if task.queue_kind else None,
         watchers=watchers(task), review=review, kinds=record_kinds(), form=TaskForm(),
         acting=can_act(task, current_user), managing=can_manage(task, current_user),
-        decisions=[(d, DECISIONS[d]) for d in task.allowed], states=STATES, decision_labels=DECISIONS)
+        decisions=[(d, DECISION_BUTTONS[d]) for d in task.allowed], states=STATES, decision_labels=DECISIONS)
 
 
 @bp.route("/tasks/<int:task_id>/act", methods=["POST"])

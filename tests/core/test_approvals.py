@@ -145,7 +145,7 @@ def test_a_parallel_group_where_any_one_signs_and_a_plugin_resolver(org):
 def test_send_back_needs_a_comment_and_resubmission_starts_a_new_round(client, org):
     row = claim(org)
     first = submit(row, org)
-    with pytest.raises(TaskRefused, match="needs a comment"):
+    with pytest.raises(TaskRefused, match="需要填写意见"):
         decide(row, org["rm"], "sent_back")
     db.session.rollback()
     decide(row, org["rm"], "sent_back", "请附发票")
@@ -188,7 +188,7 @@ def test_four_eyes_refuses_the_applicant_in_a_queue_and_can_be_switched_off(org)
     submit(row, org, who="coord", chain="expenses.quick")
     decide(row, org["fin_head"])
     task = open_task(row, org["coord"])  # the cashier queue holds the applicant
-    with pytest.raises(TaskRefused, match="Four eyes"):
+    with pytest.raises(TaskRefused, match="四眼原则"):
         complete_task(task, org["coord"], "approved")
     db.session.rollback()
     save_company_setting("core.four_eyes", "false")
@@ -233,7 +233,7 @@ def test_signature_block_on_the_record_page_and_the_pdf(client, org):
     decide(row, org["fin_head"])
     rows = signature_rows(row)
     assert [(s.step.name, s.reviewer, s.decision) for s in rows] == [
-        ("manager", "Rm", "Approved"), ("finance", "Fin_Head", "Approved"), ("qc", "Qc_Head", None),
+        ("manager", "Rm", "已批准"), ("finance", "Fin_Head", "已批准"), ("qc", "Qc_Head", None),
         ("gm", "Gm", None)]
     login(client, "rep")
     page = client.get(f"/expenses/{row.id}").get_data(as_text=True)
@@ -265,7 +265,7 @@ def test_a_reviewer_decides_on_the_task_page(client, org):
     task = open_task(row, org["rm"])
     login(client, "rm")
     page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
-    assert "Approved" in page and "Sent back" in page and "round 1" in page
+    assert "Approve<" in page and "Send back<" in page and "round 1" in page
     response = post_form(client, f"/tasks/{task.id}/act", {"decision": "approved"}, page=f"/tasks/{task.id}",
                          follow_redirects=True)
     assert "Recorded: Approved." in response.get_data(as_text=True)
@@ -276,7 +276,7 @@ def test_a_reviewer_decides_on_the_task_page(client, org):
 def test_a_second_submission_and_a_withdrawal(org):
     row = claim(org)
     submit(row, org)
-    with pytest.raises(ApprovalRefused, match="already under review"):
+    with pytest.raises(ApprovalRefused, match="正在审批中"):
         submit_for_approval(row, "expenses.claim", org["rep"])
     with pytest.raises(ApprovalRefused):
         withdraw_application(row, "expenses.claim", org["rep2"])

@@ -88,7 +88,7 @@ def test_administrator_edits_departments_people_and_regions_on_one_page(client, 
     refused = post_form(client, f"/admin/org/users/{org['rm'].id}",
                         {"department_id": 0, "manager_id": org["rep"].id}, page="/admin/org",
                         follow_redirects=True)
-    assert "already reports to" in refused.get_data(as_text=True)
+    assert "已向 Rm 汇报" in refused.get_data(as_text=True)
     db.session.expire_all()
     assert department_head("qc") == org["qc1"]
     assert db.session.scalar(select(Department.name).where(Department.code == "logistics")) == "物流部"

@@ -75,7 +75,7 @@ def test_a_role_queue_task_is_claimed_by_one_member(app, org, customer):
     claim_task(task, org["spec1"])
     commit()
     assert work_counts(org["spec2"])["all"] == 0
-    with pytest.raises(TaskRefused, match="Spec1 has already taken this task"):
+    with pytest.raises(TaskRefused, match="Spec1 已认领此任务"):
         claim_task(db.session.get(Task, task.id), org["spec2"])
 
 
@@ -101,7 +101,7 @@ def test_completing_twice_names_who_did_it(client, org, customer):
     db.session.expire_all()
     done = db.session.get(Task, task.id)
     assert (done.state, done.decision, done.completed_by_id, done.comment) == ("done", "done", org["spec1"].id, "已核对")
-    with pytest.raises(TaskRefused, match=r"Spec1 already completed this task at .* \(Done\)"):
+    with pytest.raises(TaskRefused, match=r"Spec1 已于 .* 办理此任务（已办）"):
         complete_task(done, org["spec1"])
 
 
