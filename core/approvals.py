@@ -492,7 +492,7 @@ def _open_next_stage(request: ApprovalRequest, chain: ApprovalChain, record: Any
         step = definitions.get(row.name)
         queue = Queue(row.queue_kind, row.queue_key) if row.queue_kind else None
         task = create_task(
-            record, APPROVAL, MessageId(row.label, row.label_domain),
+            record, APPROVAL, N_("Review: %(step)s"), params={"step": row.label_message()},
             assignee=None if queue else row.reviewer_id, queue=queue,
             budget_minutes=(step.budget_minutes if step and step.budget_minutes else chain.budget_minutes),
             clock=(step.clock if step and step.clock else chain.clock),
@@ -706,8 +706,14 @@ def void_for_edit(record: Any, fields: Sequence[str]) -> list[ApprovalRequest]:
         applicant = db.session.get(User, request.applicant_id) if request.applicant_id else None
         if chain.on_voided is not None:
             chain.on_voided(record, request, applicant)
-        if applicant is not None:
-            restarted.append(submit_for_approval(record, chain, applicant))
+        if applicant is None:
+            continue
+        try:
+            with db.session.begin_nested():
+                restarted.append(submit_for_approval(record, chain, applicant))
+        except ApprovalRefused:  # nobody to review now: the applicant resubmits once that is fixed
+            create_task(record, RESUBMIT, N_("Revise and resubmit"), assignee=applicant,
+                        reference=request.reference, link=request.link)
     return restarted
 
 

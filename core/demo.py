@@ -172,14 +172,20 @@ def _demo_tasks(session: Session, customers: list, users: dict) -> None:
     from core.tasks import Queue, _sweep_task, create_task
 
     now = utcnow()
-    plans = [  # hours since the start, budget in hours
-        (50, 24), (30, 24), (2, 8), (1, 48), (0, 72),
+    plans = [  # hours since the start, budget in hours: overdue twice, overdue, due soon, later
+        (50, 24), (30, 24), (7, 8), (1, 48), (0, 72),
     ]
-    for index, (customer, rep) in enumerate(customers[:8]):
-        started, budget = plans[index % len(plans)]
-        create_task(customer, "follow_up", N_("Planned phone call") if index % 2 else N_("Visit and record the customer's opinions"),
-                    assignee=rep, budget_minutes=budget * 60, start=now - timedelta(hours=started),
-                    by=users["cmmanager"], notify_people=False)
+    rep_customers: dict[int, list] = {}
+    for customer, rep in customers[:8]:
+        rep_customers.setdefault(rep.id, []).append((customer, rep))
+    index = 0
+    for pairs in rep_customers.values():
+        for customer, rep in pairs:
+            started, budget = plans[index % len(plans)]
+            title = N_("Planned phone call") if index % 2 else N_("Visit and record the customer's opinions")
+            create_task(customer, "follow_up", title, assignee=rep, budget_minutes=budget * 60,
+                        start=now - timedelta(hours=started), by=users["cmmanager"], notify_people=False)
+            index += 1
     create_task(customers[8][0], "follow_up", N_("Check the archive's contact details"),
                 queue=Queue.role("specialist"), budget_minutes=24 * 60, start=now - timedelta(hours=20),
                 by=users["cmmanager"], notify_people=False)

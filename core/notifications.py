@@ -36,8 +36,10 @@ def message(msgid: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
 
 
 def shown_param(value: Any) -> Any:
+    """A parameter as the reader sees it: a ``message`` translated (its own parameters too)."""
     if isinstance(value, dict) and "msgid" in value:
-        return translate(value["msgid"], value.get("domain") or CORE, **(value.get("params") or {}))
+        params = {key: shown_param(item) for key, item in (value.get("params") or {}).items()}
+        return translate(value["msgid"], value.get("domain") or CORE, **params)
     return value
 
 

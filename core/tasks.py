@@ -50,7 +50,7 @@ from core.auth.roles import role_label
 from core.db import db, utcnow
 from core.events import commit, fire_after_commit
 from core.i18n import CORE, N_, MessageId, local_datetime, translate
-from core.notifications import message, notify
+from core.notifications import message, notify, shown_param
 from core.org import Department, general_manager, label_of, members, next_level_up
 from core.settings import setting
 
@@ -63,6 +63,7 @@ DECISIONS = {"done": _l("Done"), "approved": _l("Approved"), "declined": _l("Dec
 QUEUE_KINDS = ("role", "department", "permission")
 STAGES = ("warning", "escalated", "escalated_again")
 SHOWS = ("all", "overdue", "mine", "queues", "watching")
+CLOCKS = ("wall", "working")  # a 24-hour clock, or the company's working calendar
 
 
 class TaskRefused(Exception):
@@ -189,7 +190,8 @@ class Task(db.Model):
         return tuple(d for d in self.decisions.split(",") if d)
 
     def title_text(self) -> str:
-        return translate(self.title, self.title_domain, **(self.title_params or {}))
+        params = {key: shown_param(value) for key, value in (self.title_params or {}).items()}
+        return translate(self.title, self.title_domain, **params)
 
     def title_message(self) -> dict[str, Any]:
         return message(MessageId(self.title, self.title_domain), self.title_params)
@@ -278,7 +280,7 @@ def create_task(record: Any, kind: str, title: str, *, assignee: Any = None,
     start = start or utcnow()
     if due is not None and budget_minutes is None:
         budget_minutes, clock = max(1, math.ceil((due - start).total_seconds() / 60)), "wall"
-    if clock not in calendar.CLOCKS:
+    if clock not in CLOCKS:
         raise ValueError(f"unknown clock {clock!r}")
     unknown = set(decisions) - set(DECISIONS)
     if unknown or not decisions:

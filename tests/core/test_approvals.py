@@ -321,3 +321,19 @@ def test_the_plugin_hears_assignments_completions_and_decisions(org):
     decide(row, org["rm"])
     kinds = [event[0] for event in expenses.EVENTS]
     assert kinds.count("assigned") == 3 and "completed" in kinds and "decided" in kinds
+
+
+def test_an_overdue_review_step_is_escalated_and_the_plugin_hears_it(org):
+    from datetime import timedelta
+
+    from core.tasks import sweep
+
+    row = claim(org)
+    submit(row, org)
+    task = open_task(row, org["rm"])
+    sweep(task.start_at + timedelta(hours=25))
+    assert ("overdue", task.id, "escalated") in expenses.EVENTS
+    assert can_act(task, org["sales_head"])  # the regional manager's next level up may decide
+    complete_task(task, org["sales_head"], "approved")
+    commit()
+    assert steps(approval_rounds(row)[0].request)["manager"].decided_by_id == org["sales_head"].id
