@@ -689,6 +689,8 @@ def escalation_target(task: Task) -> User | None:
         target = _head_of_queue(task.queue) if task.queue else None
     if target is None:
         target = general_manager()
+    if target is not None and target.id == task.assignee_id:  # the top's own task: nobody above
+        target = None
     return target
 
 

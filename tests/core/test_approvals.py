@@ -337,3 +337,41 @@ def test_an_overdue_review_step_is_escalated_and_the_plugin_hears_it(org):
     complete_task(task, org["sales_head"], "approved")
     commit()
     assert steps(approval_rounds(row)[0].request)["manager"].decided_by_id == org["sales_head"].id
+
+
+def test_named_resolvers_find_their_people(org):
+    from core.approvals import registry
+
+    row = claim(org)
+    resolvers = registry().resolvers
+    applicant = org["rep2"]
+    assert resolvers["regional_manager"].resolve(row, applicant) == org["rm"]  # the customer's region
+    assert resolvers["applicants_manager"].resolve(row, applicant) == org["rm"]
+    assert resolvers["next_level_up"].resolve(row, org["qc_head"]) == org["gm"]
+    assert resolvers["department_head"].resolve(row, applicant, "qc") == org["qc_head"]
+    assert resolvers["general_manager"].resolve(row, applicant) == org["gm"]
+    assert resolvers["user"].resolve(row, applicant, "coord") == org["coord"]
+    assert resolvers["role"].resolve(row, applicant, "qc").members() == [org["qc_head"], org["qc1"]]
+    assert resolvers["expenses.cashier"].resolve(row, applicant).key == "coordinator"
+
+
+def test_queues_of_a_role_a_department_and_a_permission(org):
+    row = claim(org, applicant="rep2", number="BX-Q")
+    submit(row, org, who="rep2", chain="expenses.queue")
+    decide(row, org["spec2"])  # any specialist
+    decide(row, org["qc1"])  # any member of the QC department
+    assert approval_state(row, "expenses.queue") == "pending"
+    decide(row, org["coord"])  # coordinators hold expenses.sign
+    assert approval_state(row, "expenses.queue") == "approved"
+
+
+def test_an_edit_with_nobody_left_to_review_asks_the_applicant_to_resubmit(org):
+    row = claim(org)
+    submit(row, org)
+    for name in ("rm", "sales_head", "gm"):
+        org[name].active = False
+    db.session.commit()
+    row.amount_cents = 5
+    commit()  # the edit is saved, the review is void, nobody can be asked
+    assert approval_state(row) == "voided"
+    assert [r.task.kind for r in my_open_tasks(org["rep"])] == ["approval_resubmit"]

@@ -80,7 +80,8 @@ def test_each_plugin_adds_its_own_hookspecs_only_when_enabled(tmp_path):
 def test_an_optional_impl_starts_without_the_declaring_plugin_and_is_never_called(tmp_path):
     app = build(tmp_path, "followup", {"followup": FollowUp})
     host = app.extensions["guanxi"]
-    assert host.is_enabled("followup") and not host.is_enabled("complaints")
+    enabled = {info.name for info in host.enabled}
+    assert "followup" in enabled and "complaints" not in enabled
     assert not host.hook.complaint_closed.has_spec()
 
 
@@ -94,7 +95,8 @@ def test_a_required_impl_of_a_disabled_plugins_hook_fails_at_start_naming_plugin
     with pytest.raises(PluginError, match=r"'strict' implements hook 'complaint_closed' of plugin 'complaints'.*"
                                           r"optionalhook=True"):
         build(tmp_path, "strict", {"strict": Strict})
-    assert build(tmp_path, "complaints,strict", {"strict": Strict}).extensions["guanxi"].is_enabled("strict")
+    host = build(tmp_path, "complaints,strict", {"strict": Strict}).extensions["guanxi"]
+    assert "strict" in {info.name for info in host.enabled}
 
 
 def test_a_misspelled_impl_of_a_plugin_hook_still_fails_at_start(tmp_path):

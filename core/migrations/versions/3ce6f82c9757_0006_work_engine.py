@@ -25,7 +25,7 @@ def upgrade():
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['head_id'], ['users.id'], name=op.f('fk_departments_head_id_users'), ondelete='SET NULL', use_alter=True),
+    sa.ForeignKeyConstraint(['head_id'], ['users.id'], name=op.f('fk_departments_head_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_departments')),
     sa.UniqueConstraint('code', name=op.f('uq_departments_code'))
     )
