@@ -134,8 +134,8 @@ def queue_label(kind: str | None, key: str | None, department_name: str | None =
     if kind == "permission":
         from core.auth.permissions import declared_permissions
 
-        labels = {p.code: str(p.label) for p in declared_permissions()}
-        return _("Holders of “%(permission)s”", permission=labels.get(key, key))
+        label = next((p.label for p in declared_permissions() if p.code == key), key)
+        return _("Holders of “%(permission)s”", permission=label)
     return ""
 
 
