@@ -250,3 +250,17 @@ def test_titles_must_be_marked_for_translation(app, org, customer):
         create_task(customer, "x", lazy_gettext("Planned phone call"), assignee=org["rep"])
     with pytest.raises(ValueError):
         create_task(customer, "x", N_("Planned phone call"))
+
+
+def test_the_system_acts_as_nobody_even_inside_someones_request(app, org):
+    from flask_login import login_user
+
+    from core.audit import acting_as, actor_id
+
+    with app.test_request_context():
+        login_user(org["rep"])
+        assert actor_id() == org["rep"].id
+        with acting_as(None):
+            assert actor_id() is None
+        with acting_as(org["gm"].id):
+            assert actor_id() == org["gm"].id
