@@ -6,6 +6,21 @@ name; anything not listed here is core's own business and may change without not
 """
 from __future__ import annotations
 
+from core.approvals import (
+    ApprovalChain,
+    ApprovalRefused,
+    Parallel,
+    Resolver,
+    Reviewer,
+    Step,
+    amount_above,
+    approval_rounds,
+    approval_state,
+    reviewer,
+    signature_rows,
+    submit_for_approval,
+    withdraw_application,
+)
 from core.audit import Audited, AuditField, Choice, Money, Weight, record_event, undeclared_fields
 from core.auth.models import Region, User
 from core.auth.permissions import permission_required
@@ -36,8 +51,9 @@ from core.inputs import INT_MAX, INT_MIN, id_arg, in_date_window, parse_day
 from core.jobs import JobFailed, crontab, enqueue, progress, start_job
 from core.metrics import customer_metrics, local_months, month_of
 from core.money import amount_in_capitals, capitals, money, yuan
-from core.notifications import notify
+from core.notifications import message, notify
 from core.numbering import document_number, next_number
+from core.org import department_head, general_manager, manager_of, next_level_up, regional_manager
 from core.plugins import CORE_API, Plugin, PluginError, call, call_merged
 from core.redirects import redirect_back, safe_target
 from core.registry.forms import TransitionForm
@@ -45,6 +61,21 @@ from core.registry.models import Customer
 from core.registry.search import CustomerFilter, customer_query
 from core.registry.services import record_first_order
 from core.settings import setting
+from core.tasks import (
+    Queue,
+    Task,
+    TaskRefused,
+    cancel_task,
+    claim_task,
+    complete_task,
+    create_task,
+    hold_task,
+    my_open_tasks,
+    release_task,
+    resume_task,
+    tasks_of,
+    work_counts,
+)
 from core.veto import Vetoed, ask_vetoes
 from core.visibility import get_visible_or_404, restrict, visible
 from core.workflow import Transition, TransitionRefused, Workflow, guard_state
@@ -65,4 +96,11 @@ __all__ = [
     "in_date_window", "parse_day",
     "budget_minutes", "default_clock", "due_at", "elapsed_minutes",
     "Job", "JobFailed", "crontab", "enqueue", "progress", "start_job",
+    # the work engine: organisation, tasks, approvals
+    "department_head", "manager_of", "regional_manager", "general_manager", "next_level_up",
+    "Queue", "Task", "TaskRefused", "create_task", "claim_task", "release_task", "complete_task",
+    "hold_task", "resume_task", "cancel_task", "tasks_of", "my_open_tasks", "work_counts", "message",
+    "ApprovalChain", "Step", "Parallel", "Reviewer", "reviewer", "Resolver", "amount_above",
+    "ApprovalRefused", "submit_for_approval", "withdraw_application", "approval_rounds", "signature_rows",
+    "approval_state",
 ]

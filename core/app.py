@@ -14,6 +14,8 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
 from core import core_hooks, events, models  # noqa: F401  (session listeners, the full schema)
+from core.approvals import EXTENSION as APPROVALS
+from core.approvals import build_registry as build_approvals
 from core.auth.models import User
 from core.auth.service import session_user
 from core.config import instance_path, load_config
@@ -69,6 +71,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_themes(app, template_dirs, static_dirs)
     with app.app_context():
         app.extensions["guanxi_metrics"] = build_catalogue(app)
+        app.extensions[APPROVALS] = build_approvals(app)
         for blueprint in call("register_blueprints"):
             app.register_blueprint(blueprint)
         for command in call("register_commands"):

@@ -33,7 +33,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from core.db import db, utcnow
 from core.money import money
 
-_actor: contextvars.ContextVar[int | None] = contextvars.ContextVar("guanxi_audit_actor", default=None)
+_UNSET: Any = object()
+_actor: contextvars.ContextVar[Any] = contextvars.ContextVar("guanxi_audit_actor", default=_UNSET)
 
 
 class AuditEvent(db.Model):
@@ -163,7 +164,8 @@ class AuditAppendOnly(RuntimeError):
 
 @contextmanager
 def acting_as(user_id: int | None) -> Iterator[None]:
-    """Attribute changes made outside a request (CLI, jobs) to ``user_id``."""
+    """Attribute changes to ``user_id``; ``None`` is the system itself (a sweep, a job), which the
+    history shows as “System” even when it runs inside someone's request."""
     token = _actor.set(user_id)
     try:
         yield
@@ -173,7 +175,7 @@ def acting_as(user_id: int | None) -> Iterator[None]:
 
 def actor_id() -> int | None:
     explicit = _actor.get()
-    if explicit is not None:
+    if explicit is not _UNSET:
         return explicit
     if has_request_context() and getattr(current_user, "is_authenticated", False):
         return current_user.id

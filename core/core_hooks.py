@@ -14,14 +14,19 @@ from core.hookspecs import hookimpl
 
 @hookimpl
 def register_blueprints(app):
-    from core.admin import calendar, settings  # noqa: F401  (their routes are on the admin blueprint)
+    from core.admin import (  # noqa: F401  (their routes are on the admin blueprint)
+        calendar,
+        org,
+        settings,
+    )
     from core.admin.views import bp as admin_bp
     from core.auth.views import bp as auth_bp
     from core.jobs_views import bp as jobs_bp
     from core.main_views import bp as main_bp
     from core.registry.routes import bp as customers_bp
+    from core.work_views import bp as work_bp
 
-    return [auth_bp, main_bp, admin_bp, customers_bp, jobs_bp]
+    return [auth_bp, main_bp, admin_bp, customers_bp, jobs_bp, work_bp]
 
 
 @hookimpl
@@ -50,6 +55,9 @@ def register_permissions(app):
         Permission("admin.settings", _l("Change company settings"), ()),
         Permission("admin.calendar", _l("Keep the working calendar (public holidays, make-up working days)"), ()),
         Permission("admin.jobs", _l("See every background job"), ()),
+        Permission("admin.org", _l("Manage departments, managers and regional managers"), ()),
+        Permission("tasks.manage", _l("Cancel anyone's tasks and withdraw anyone's applications"),
+                   ("cm_manager", "general_manager")),
     ]
 
 
@@ -95,6 +103,13 @@ def register_settings(app):
                 _l("How many proxies in front of the server set X-Forwarded-For; 0: the peer address "
                    "is the client's. Wrong here, every client shares one address for login limits."),
                 scope="deployment", minimum=0, maximum=5),
+        Setting("core.four_eyes", "bool", True, _l("Four eyes on approvals"),
+                _l("Nobody approves a step of their own application; a reviewer who would be the "
+                   "applicant is replaced by the next level up.")),
+        Setting("core.task_warn_percent", "int", 80, _l("Warn at this share of a task's time (%)"),
+                _l("The deadline sweep warns whoever must act when this much of the time allowed has "
+                   "passed; at 100 % it tells the next level up, at 200 % the general manager."),
+                minimum=1, maximum=99),
         Setting("core.timezone", "str", "Asia/Shanghai", _l("Time zone"),
                 _l("Times are stored in UTC and shown in this zone, e.g. Asia/Shanghai."),
                 scope="deployment", max_length=64, validate=_time_zone),
@@ -132,6 +147,7 @@ def menu_items(app, user):
         MenuItem(_l("Phone log"), "customers.contact_log", order=12, permission="customers.view_archive"),
         MenuItem(_l("Users"), "admin.users", order=900, permission="admin.users", group="admin"),
         MenuItem(_l("Roles"), "admin.roles", order=910, permission="admin.roles", group="admin"),
+        MenuItem(_l("Organisation"), "admin.org", order=915, permission="admin.org", group="admin"),
         MenuItem(_l("Plugins"), "admin.plugins", order=920, permission="admin.plugins", group="admin"),
         MenuItem(_l("Settings"), "admin.settings", order=930, permission="admin.settings", group="admin"),
         MenuItem(_l("Working calendar"), "admin.calendar", order=935, permission="admin.calendar", group="admin"),
@@ -157,8 +173,16 @@ def register_documents(app):
 @hookimpl
 def dashboard_widgets(app, user):
     from core.registry.widgets import awaiting_my_action, important_dates
+    from core.work_views import my_work_widget
 
-    return awaiting_my_action(user) + important_dates(user)
+    return my_work_widget(user) + awaiting_my_action(user) + important_dates(user)
+
+
+@hookimpl
+def customer_panels(app, customer, user):
+    from core.work_views import open_tasks_panel
+
+    return open_tasks_panel(customer, user)
 
 
 @hookimpl

@@ -7,9 +7,12 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.audit import acting_as
 from core.auth.models import Region, Role, User
 from core.calendar import fill_from_library, library_years
 from core.db import utcnow
+from core.i18n import N_
+from core.org import Department, ensure_departments
 from core.registry.archive_flow import ARCHIVE_FLOW
 from core.registry.models import ContactLog, ImportantDate, KeyPerson, SecondaryCustomer
 from core.registry.services import create_customer
@@ -62,6 +65,7 @@ def load_core_demo(session: Session, rng: random.Random) -> None:
         session.add(user)
         users[username] = user
     session.flush()
+    _demo_org(session, users, regions)
     reps = [u for u in users.values() if u.username.startswith("rep_")]
     today = utcnow().date()
     customers = []
@@ -141,3 +145,69 @@ def _demo_details(session: Session, rng: random.Random, customers: list, users: 
             if index < 2:
                 ARCHIVE_FLOW.apply(customer, "file", users["specialist"])
     customers[5][0].state_changed_at = now - timedelta(days=40)  # one archive left unverified too long
+    _demo_tasks(session, customers, users)
+
+
+# department code -> head, members (their manager: the department's head unless given)
+ORG = {
+    "gm_office": ("gm", []),
+    "cm": ("cmmanager", ["specialist"]),
+    "sales": ("sales", ["coordinator", "rm_east", "rm_west", "rep_zhang", "rep_li", "rep_wang", "rep_chen"]),
+    "marketing": ("marketing", []),
+    "qc": ("qc", []),
+    "production": ("production", []),
+    "warehouse": ("keeper", ["weigher"]),
+}
+MANAGERS = {"rep_zhang": "rm_east", "rep_li": "rm_east", "rep_wang": "rm_west"}  # rep_chen: the head
+
+
+def _demo_org(session: Session, users: dict, regions: dict) -> None:
+    """Departments with heads, reps under their regional managers, regions' managers."""
+    ensure_departments(session)
+    found = {d.code: d for d in session.scalars(select(Department))}
+    for code, (head, staff) in ORG.items():
+        found[code].head_id = users[head].id
+        for username in [head, *staff]:
+            users[username].department_id = found[code].id
+    for username, manager in MANAGERS.items():
+        users[username].manager_id = users[manager].id
+    regions["east"].manager_id = users["rm_east"].id
+    regions["west"].manager_id = users["rm_west"].id
+    session.flush()
+
+
+def _demo_tasks(session: Session, customers: list, users: dict) -> None:
+    """Follow-up calls due soon, due later and overdue (one escalated once, one twice), and work
+    waiting in a role's and a department's queue."""
+    from core.tasks import Queue, _sweep_task, create_task
+
+    now = utcnow()
+    plans = [  # hours since the start, budget in hours: overdue twice, overdue, due soon, later
+        (50, 24), (30, 24), (7, 8), (1, 48), (0, 72),
+    ]
+    rep_customers: dict[int, list] = {}
+    for customer, rep in customers[:8]:
+        rep_customers.setdefault(rep.id, []).append((customer, rep))
+    index = 0
+    for pairs in rep_customers.values():
+        for customer, rep in pairs:
+            started, budget = plans[index % len(plans)]
+            title = N_("Planned phone call") if index % 2 else N_("Visit and record the customer's opinions")
+            create_task(customer, "follow_up", title, assignee=rep, budget_minutes=budget * 60,
+                        start=now - timedelta(hours=started), by=users["cmmanager"], notify_people=False)
+            index += 1
+    create_task(customers[8][0], "follow_up", N_("Check the archive's contact details"),
+                queue=Queue.role("specialist"), budget_minutes=24 * 60, start=now - timedelta(hours=20),
+                by=users["cmmanager"], notify_people=False)
+    create_task(customers[9][0], "follow_up", N_("Plan this month's calls to key customers"),
+                queue=Queue.department("cm"), budget_minutes=3 * 24 * 60, start=now - timedelta(hours=5),
+                by=users["gm"], notify_people=False)
+    create_task(customers[2][0], "follow_up", N_("Confirm the spring order plan"),
+                assignee=users["rm_east"], budget_minutes=24 * 60, start=now - timedelta(hours=30),
+                by=users["sales"], notify_people=False)
+    session.flush()
+    from core.tasks import Task
+
+    with acting_as(None):
+        for task in session.scalars(select(Task).where(Task.warning_due_at <= now)):
+            _sweep_task(task, now)

@@ -224,6 +224,79 @@ def _print(changes: dict[str, Any], read: Callable[[str], Reader]) -> tuple[str,
 
 def _download(changes: dict[str, Any], read: Callable[[str], Reader]) -> tuple[str, list[_Line]]:
     return _("downloaded “%(file)s”", file=str(changes.get("file", ""))), []
+def _message(changes: dict[str, Any], key: str = "title", domain: str = "domain") -> str:
+    """A stored message id (a task's title, a chain's label) in the reader's language."""
+    from core.i18n import translate
+    from core.notifications import shown_param
+
+    params = {name: shown_param(value) for name, value in (changes.get("params") or {}).items()}
+    try:
+        return translate(str(changes.get(key, "")), changes.get(domain) or None, **params)
+    except (KeyError, ValueError, TypeError):
+        return str(changes.get(key, ""))
+
+
+_TASK_EVENTS = {
+    "created": _l("new task “%(title)s”"),
+    "claimed": _l("took the task “%(title)s”"),
+    "released": _l("gave the task “%(title)s” back to its queue"),
+    "completed": _l("completed the task “%(title)s”: %(decision)s"),
+    "held": _l("put the task “%(title)s” on hold"),
+    "resumed": _l("resumed the task “%(title)s”"),
+    "cancelled": _l("cancelled the task “%(title)s”"),
+    "warned": _l("warned that the task “%(title)s” is due soon"),
+    "escalated": _l("escalated the overdue task “%(title)s”"),
+    "escalated_again": _l("escalated the task “%(title)s” again: twice its time"),
+}
+
+
+def _task(changes: dict[str, Any], read: Callable[[str], Reader]) -> tuple[str, list[_Line]]:
+    """What ``core.tasks`` writes about a record's task: created, completed, escalated …"""
+    from core.tasks import DECISIONS, queue_label
+
+    event = str(changes.get("event", ""))
+    decision = str(DECISIONS.get(changes.get("decision"), changes.get("decision") or ""))
+    template = _TASK_EVENTS.get(event)
+    title = _message(changes)
+    summary = str(template) % {"title": title, "decision": decision} if template else humanise(event)
+    lines = []
+    if changes.get("assignee_id"):
+        lines.append(_Line(Reader(_l("Assigned to"), table="users"), changes["assignee_id"]))
+    if changes.get("queue") and event in ("created", "released"):
+        kind, _sep, key = str(changes["queue"]).partition(":")
+        lines.append(_Line(Reader(_l("Queue")), queue_label(kind, key)))
+    if changes.get("to"):
+        lines.append(_Line(Reader(_l("Told"), table="users"), changes["to"]))
+    if changes.get("due"):
+        lines.append(_Line(Reader(_l("Due"), _moment), changes["due"]))
+    return summary, lines
+
+
+_APPROVAL_EVENTS = {
+    "submitted": _l("submitted “%(chain)s” for approval (round %(round)s)"),
+    "decided": _l("“%(step)s”: %(decision)s"),
+    "approved": _l("“%(chain)s” approved"),
+    "rejected": _l("“%(chain)s” rejected"),
+    "sent_back": _l("“%(chain)s” sent back to the applicant"),
+    "withdrawn": _l("“%(chain)s” withdrawn"),
+    "voided": _l("approvals of “%(chain)s” are void: the record changed"),
+}
+
+
+def _approval(changes: dict[str, Any], read: Callable[[str], Reader]) -> tuple[str, list[_Line]]:
+    """What ``core.approvals`` writes: a round submitted, a step decided, the outcome, a void."""
+    from core.tasks import DECISIONS
+
+    event = str(changes.get("event", ""))
+    template = _APPROVAL_EVENTS.get(event)
+    values = {"chain": _message(changes, "label"), "round": changes.get("round", ""),
+              "step": _message(changes, "step", "step_domain"),
+              "decision": str(DECISIONS.get(changes.get("decision"), changes.get("decision") or ""))}
+    summary = str(template) % values if template else humanise(event)
+    lines = []
+    if changes.get("fields"):
+        lines.append(_Line(Reader(_l("Changed")), ", ".join(str(read(name).label) for name in changes["fields"])))
+    return summary, lines
 
 
 # The actions ``core.audit.record_event`` writes; any other reads as its humanised name.
@@ -232,6 +305,8 @@ EVENT_KINDS: dict[str, Describe] = {
     "import": _import,
     "print": _print,
     "download": _download,
+    "task": _task,
+    "approval": _approval,
 }
 
 

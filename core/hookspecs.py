@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Select
     from sqlalchemy.orm import Session
 
+    from core.approvals import ApprovalChain, ApprovalRequest, ApprovalStep, Resolver
     from core.auth.models import User
     from core.contract import (
         Column,
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
         Widget,
     )
     from core.registry.models import Customer
+    from core.tasks import Task
 
 hookspec = pluggy.HookspecMarker("guanxi")
 hookimpl = pluggy.HookimplMarker("guanxi")
@@ -74,6 +76,16 @@ def register_settings(app: Flask) -> list[Setting]:
 def register_jobs(app: Flask) -> list[Job]:
     """Return a list of ``core.contract.Job`` named ``<plugin>.<name>``: background jobs the worker
     runs when enqueued, and periodic ones (``schedule``); checked at start-up."""
+
+
+@hookspec
+def register_approval_chains(app: Flask) -> list[ApprovalChain]:
+    """Return a list of ``core.approvals.ApprovalChain``: the approval chains of your document types."""
+
+
+@hookspec
+def register_reviewer_resolvers(app: Flask) -> list[Resolver]:
+    """Return a list of ``core.approvals.Resolver`` named ``<plugin>.<name>``: more ways to find a reviewer."""
 
 
 @hookspec
@@ -142,3 +154,28 @@ def customer_updated(app: Flask, customer: Customer, changes: dict[str, list[Any
 def state_changed(app: Flask, record: Any, workflow: str, transition: str, old_state: str,
                   new_state: str, user: User) -> None:
     """A workflow transition was applied to ``record``."""
+
+
+@hookspec
+def task_assigned(app: Flask, task: Task) -> None:
+    """A task was created for a user or a queue (``core.tasks.create_task``)."""
+
+
+@hookspec
+def task_completed(app: Flask, task: Task, user: User) -> None:
+    """``user`` completed ``task``; ``task.decision`` says how (done, approved, declined, sent_back)."""
+
+
+@hookspec
+def task_overdue(app: Flask, task: Task, stage: str) -> None:
+    """The deadline sweep reached a stage of an open task: ``"warning"`` (its warning share of the
+    budget), ``"escalated"`` (100 %, the next level up was told) or ``"escalated_again"`` (200 %,
+    the general manager was told)."""
+
+
+@hookspec
+def approval_decided(app: Flask, approval: ApprovalRequest, step: ApprovalStep, decision: str,
+                     outcome: str, record: Any, user: User) -> None:
+    """A reviewer decided a step of ``record``'s review: ``decision`` is approved, declined or
+    sent_back; ``outcome`` the round's state after it (pending while steps remain, approved,
+    rejected, sent_back)."""

@@ -25,7 +25,22 @@ class Notification(db.Model):
     link: Mapped[str | None] = mapped_column(String(300))
 
     def text(self) -> str:
-        return translate(self.subject, self.domain, **(self.params or {}))
+        params = {key: shown_param(value) for key, value in (self.params or {}).items()}
+        return translate(self.subject, self.domain, **params)
+
+
+def message(msgid: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A parameter that is itself a message, translated for each reader: a task's title inside
+    “New task: %(title)s”. ``msgid`` is marked with ``N_`` (its domain is kept)."""
+    return {"msgid": str(msgid), "domain": getattr(msgid, "domain", CORE), "params": params or {}}
+
+
+def shown_param(value: Any) -> Any:
+    """A parameter as the reader sees it: a ``message`` translated (its own parameters too)."""
+    if isinstance(value, dict) and "msgid" in value:
+        params = {key: shown_param(item) for key, item in (value.get("params") or {}).items()}
+        return translate(value["msgid"], value.get("domain") or CORE, **params)
+    return value
 
 
 class NotificationRead(db.Model):

@@ -72,10 +72,12 @@ def init_web(app: Flask) -> None:
     @app.context_processor
     def layout_context() -> dict[str, Any]:
         if not getattr(current_user, "is_authenticated", False):
-            return {"nav": {"main": [], "admin": []}, "unread_count": 0}
+            return {"nav": {"main": [], "admin": []}, "unread_count": 0, "work": None}
         from core.notifications import unread_count
+        from core.tasks import work_counts
 
-        return {"nav": navigation(current_user), "unread_count": unread_count(current_user)}
+        return {"nav": navigation(current_user), "unread_count": unread_count(current_user),
+                "work": work_counts(current_user)}
 
     @app.errorhandler(404)
     def not_found(error: Any):

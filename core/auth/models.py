@@ -25,6 +25,9 @@ class Region(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(100))
+    # the regional manager (区域经理); see core.org.regional_manager
+    manager_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL", use_alter=True))
 
 
 class Role(db.Model):
@@ -68,13 +71,17 @@ class User(UserMixin, db.Model):
     display_name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(255))
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
+    # the organisation (core.org): a department and, optionally, a manager to report to
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("departments.id", ondelete="SET NULL"), index=True)
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     locale: Mapped[str | None] = mapped_column(String(10))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # part of the id kept in the session: raising it ends every session of the user (see get_id)
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
-    region: Mapped[Region | None] = relationship(lazy="joined")
+    region: Mapped[Region | None] = relationship(lazy="joined", foreign_keys=[region_id])
     roles: Mapped[list[Role]] = relationship(secondary=user_roles, lazy="selectin")
 
     def set_password(self, password: str) -> None:

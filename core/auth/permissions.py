@@ -21,10 +21,14 @@ def declared_permissions() -> list[Permission]:
 
 
 def sync_roles_and_permissions() -> None:
-    """Seed missing roles and grant default roles the permissions seen for the first time.
+    """Seed missing roles and the standard departments, and grant default roles the permissions
+    seen for the first time.
 
-    A grant an administrator removed stays removed: defaults apply only to new permissions.
+    A grant an administrator removed stays removed: defaults apply only to new permissions; a
+    department an administrator renamed or retired stays as it is.
     """
+    from core.org import ensure_departments
+
     existing_roles = {role.code: role for role in db.session.scalars(db.select(Role))}
     for code in ROLES:
         if code not in existing_roles:
@@ -40,6 +44,7 @@ def sync_roles_and_permissions() -> None:
         for role_code in set(perm.default_roles) | {"admin"}:
             role = existing_roles.get(role_code, admin)
             db.session.add(RolePermission(role_id=role.id, permission=perm.code))
+    ensure_departments()
     db.session.commit()
 
 

@@ -52,7 +52,7 @@ def test_rep_manager_and_department_take_a_prospect_to_the_files(live_app, brows
     assert rep.locator("#archive-state").inner_text() == "已提交"
 
     manager = session_for(browser, url, "rm")
-    assert "核实签字 (已提交): 1" in manager.locator(".widget").first.inner_text()
+    assert "核实签字 (已提交): 1" in manager.locator(".widget", has_text="待您处理的档案").inner_text()
     manager.goto(archive)
     act(manager, "退回", comment="缺少老板电话，请补充")
     assert manager.locator("#archive-state").inner_text() == "已退回"
