@@ -5,11 +5,13 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from core.contract import Job
+from core.db import utcnow
 from core.events import commit
 from core.jobs import crontab
 from core.registry.import_job import JOB as IMPORT_JOB
 from core.registry.import_job import import_customers
 from core.registry.services import flag_overdue_verifications
+from core.tasks import sweep
 
 
 def flag_overdue() -> None:
@@ -19,19 +21,10 @@ def flag_overdue() -> None:
     commit()
 
 
-def deadline_sweep_jobs() -> list[Job]:
-    """The deadline sweep of the work engine: every minute, ``core.tasks.sweep(now)`` warns about
-    tasks coming due and escalates overdue ones once, as the system actor.
-
-    This is where it is registered once ``core.tasks`` exists; until then there is nothing to run::
-
-        from core.db import utcnow
-        from core.tasks import sweep
-
-        return [Job("core.deadline_sweep", lambda: sweep(utcnow()), schedule=crontab(),
-                    title=_l("Deadline sweep"))]
-    """
-    return []
+def deadline_sweep() -> None:
+    """The work engine's sweep: warns about tasks coming due and escalates overdue ones, each
+    exactly once, as the system actor (it commits task by task itself)."""
+    sweep(utcnow())
 
 
 def core_jobs() -> list[Job]:
@@ -39,5 +32,5 @@ def core_jobs() -> list[Job]:
         Job("core.flag_overdue", flag_overdue, schedule=crontab(minute="30", hour="1"),
             title=_l("Overdue archive verifications")),
         Job(IMPORT_JOB, import_customers, title=_l("Customer import")),
-        *deadline_sweep_jobs(),
+        Job("core.deadline_sweep", deadline_sweep, schedule=crontab(), title=_l("Deadline sweep")),
     ]

@@ -269,3 +269,24 @@ def test_a_run_the_queue_cannot_take_is_failed_not_left_waiting(app, users, monk
         start_job("core.import_customers", user=users["specialist"], path="x", user_id=1)
     run = db.session.scalar(select(JobRun))
     assert run.state == "failed" and run.message == "The job could not be queued; try again later."
+
+
+def test_the_deadline_sweep_runs_every_minute_as_a_job(app, users):
+    from datetime import timedelta
+
+    from core.api import create_task
+    from core.events import commit
+    from core.notifications import unread_count
+    from core.tasks import Task
+    from core.testing import make_customer
+
+    assert "core.deadline_sweep" in {t.name for t in jobs().huey.read_periodic(datetime(2026, 3, 2, 1, 7))}
+    customer = make_customer("逾期任务", users["rep_east"])
+    task = create_task(customer, "core.test", N_("Call back"), assignee=users["rep_east"],
+                       budget_minutes=60, start=utcnow() - timedelta(hours=3))
+    commit()
+    enqueue("core.deadline_sweep")
+    db.session.expire_all()
+    task = db.session.get(Task, task.id)
+    assert task.escalated_at is not None and task.escalated_again_at is not None
+    assert unread_count(users["rep_east"]) >= 1
