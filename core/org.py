@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from core.audit import Audited, record_event
 from core.auth.models import Region, Role, User, user_roles
 from core.db import db, utcnow
+from core.inputs import INT_MAX
 
 GM_OFFICE = "gm_office"
 
@@ -96,7 +97,7 @@ def _active(user: User | None) -> User | None:
 
 
 def _user(user_id: int | None) -> User | None:
-    return _active(db.session.get(User, user_id)) if user_id else None
+    return _active(_get(User, user_id)) if user_id else None
 
 
 def department_head(code: str) -> User | None:
@@ -213,18 +214,23 @@ def _reports_to(start: User | None, target_id: int) -> bool:
     return False
 
 
+def _get(model: type, record_id: int) -> Any:
+    """The row with this id, or None: also for an id no integer column can hold (typed by hand)."""
+    return db.session.get(model, record_id) if 1 <= record_id <= INT_MAX else None
+
+
 def assign_user(user: User, department_id: int | None, manager_id: int | None) -> dict[str, list[Any]]:
     """Put ``user`` in a department and under a manager; written to the audit trail. Refuses a
     manager who is the user or who reports to them (a loop)."""
     if manager_id == user.id:
         raise OrgRefused(_("Nobody is their own manager."))
-    manager = db.session.get(User, manager_id) if manager_id else None
+    manager = _get(User, manager_id) if manager_id else None
     if manager_id and manager is None:
         raise OrgRefused(_("Unknown manager."))
     if manager is not None and _reports_to(manager, user.id):
         raise OrgRefused(_("%(manager)s already reports to %(user)s.", manager=manager.display_name,
                            user=user.display_name))
-    if department_id and db.session.get(Department, department_id) is None:
+    if department_id and _get(Department, department_id) is None:
         raise OrgRefused(_("Unknown department."))
     changes = {}
     for key, value in (("department_id", department_id or None), ("manager_id", manager_id or None)):

@@ -7,14 +7,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from core.admin.views import bp
 from core.auth.models import Region, User
 from core.auth.permissions import permission_required
 from core.db import db
-from core.forms import choices
+from core.forms import IntegerField, choices
 from core.org import (
     Department,
     OrgRefused,
