@@ -127,7 +127,7 @@ class Context:
                         self.progress.step(self.chunk, table)
         else:
             marks = ", ".join("?" for _ in columns)
-            sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
+            sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'  # noqa: S608 (our own table names)
             batch: list[tuple[Any, ...]] = []
             for row in rows:
                 batch.append(tuple(_sqlite_value(v) for v in row))
@@ -146,8 +146,9 @@ class Context:
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         cursor = self.connection.cursor()
         if self.dialect == "postgresql":
-            sql = sql.replace("?", "%s")
-        cursor.execute(sql, params or None)
+            cursor.execute(sql.replace("?", "%s"), params or None)  # no parameters: % is no placeholder
+        else:
+            cursor.execute(sql, params)
         rows = cursor.fetchall() if cursor.description else []
         cursor.close()
         return rows
@@ -246,8 +247,9 @@ def _finish(ctx: Context) -> None:
     for (table,) in ctx.execute(
             "SELECT table_name FROM information_schema.columns WHERE column_name = 'id' "
             "AND table_schema = 'public' AND column_default LIKE 'nextval%'"):
-        ctx.execute(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
-                    f"COALESCE((SELECT MAX(id) FROM \"{table}\"), 0) + 1, false)")
+        setval = (f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "  # noqa: S608 (catalogue names)
+                  f"COALESCE((SELECT MAX(id) FROM \"{table}\"), 0) + 1, false)")
+        ctx.execute(setval)
 
 
 def analyze(engine: Any) -> None:

@@ -42,7 +42,7 @@ def initials_of(parts: list[str]) -> dict[str, str]:
 
 @generator("core", after=())
 def core_data(ctx: Context) -> None:
-    rng, now = ctx.rng, ctx.now
+    rng = ctx.rng
     from werkzeug.security import generate_password_hash
 
     password = generate_password_hash(PASSWORD)
