@@ -261,5 +261,14 @@ class ImportantDate(CustomerChild, db.Model):
                         "note": _l("Note")}
     kind: Mapped[str] = mapped_column(String(20), default="birthday")
     on: Mapped[date] = mapped_column(Date)
+    # month * 100 + day of ``on``: the dashboard finds the next days' dates through this index
+    month_day: Mapped[int | None] = mapped_column(Integer, index=True)
     person: Mapped[str | None] = mapped_column(String(100))
     note: Mapped[str | None] = mapped_column(String(300))
+
+    __audit_exclude__ = frozenset({"version_id", "updated_at", "created_at", "month_day"})
+
+    @validates("on")
+    def _keep_month_day(self, key: str, value: date | None) -> date | None:
+        self.month_day = value.month * 100 + value.day if value else None
+        return value
