@@ -117,10 +117,10 @@ def _details(ctx: Context, customers: list) -> None:
             people.append((cid, "owner" if n == 0 else "manager", person, f"13{rng.randint(100000000, 999999999)}",
                            birthday, rng.choice(["高中", "大专", "本科"]), created))
             if n == 0 and rng.random() < 0.6:
-                dates.append((cid, "birthday", birthday, person, None, created))
+                dates.append((cid, "birthday", birthday, birthday.month * 100 + birthday.day, person, None, created))
         if rng.random() < 0.1:
-            dates.append((cid, "opening", date(rng.randint(1995, 2022), rng.randint(1, 12), rng.randint(1, 28)),
-                          None, "开业纪念", created))
+            opened = date(rng.randint(1995, 2022), rng.randint(1, 12), rng.randint(1, 28))
+            dates.append((cid, "opening", opened, opened.month * 100 + opened.day, None, "开业纪念", created))
         if rng.random() < 0.5:
             secondary.append((cid, f"{_person(rng)}养殖场", "farm", None, f"月用料 {rng.randint(5, 40)} 吨",
                               rng.random() < 0.3, created))
@@ -133,7 +133,7 @@ def _details(ctx: Context, customers: list) -> None:
             evaluations.append((cid, created.date() + timedelta(days=rng.randint(0, 200)), owner, "信誉良好，按时付款",
                                 created))
     ctx.write("customer_people", ("customer_id", "role", "name", "phone", "birthday", "education", "created_at"), people)
-    ctx.write("customer_dates", ("customer_id", "kind", "on", "person", "note", "created_at"), dates)
+    ctx.write("customer_dates", ("customer_id", "kind", "on", "month_day", "person", "note", "created_at"), dates)
     ctx.write("customer_secondary", ("customer_id", "name", "business_type", "phone", "volume", "is_core",
                                      "created_at"), secondary)
     ctx.write("customer_contracts", ("customer_id", "number", "signed_on", "valid_from", "valid_until", "terms",
