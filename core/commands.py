@@ -30,6 +30,7 @@ def db_upgrade(only: str | None) -> None:
 
     done = migrate.upgrade(current_app, only)
     sync_roles_and_permissions()
+    migrate.analyze()
     click.echo(f"Database is up to date: {', '.join(done)}.")
 
 

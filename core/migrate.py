@@ -84,6 +84,14 @@ def upgrade(app: Flask, only: str | None = None) -> list[str]:
     return done
 
 
+def analyze() -> None:
+    """Planner statistics on SQLite, which never gathers them by itself (PostgreSQL's autovacuum
+    does): without them it picks, e.g., the state index over the month-day index of the dashboard."""
+    if db.engine.dialect.name == "sqlite":
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("ANALYZE")
+
+
 def revision(app: Flask, component_name: str, message: str, autogenerate: bool = True) -> None:
     """Write a new revision for one component (for plugin authors and core developers)."""
     comp = next(c for c in components(app) if c.name == component_name)

@@ -71,13 +71,17 @@ def init_web(app: Flask) -> None:
 
     @app.context_processor
     def layout_context() -> dict[str, Any]:
+        """The header's menu and counts, computed once per request: a page that renders fragments
+        (the dashboard's widgets, panels) calls the context processors once per template."""
         if not getattr(current_user, "is_authenticated", False):
             return {"nav": {"main": [], "admin": []}, "unread_count": 0, "work": None}
-        from core.notifications import unread_count
-        from core.tasks import work_counts
+        if "layout_context" not in g:
+            from core.notifications import unread_count
+            from core.tasks import work_counts
 
-        return {"nav": navigation(current_user), "unread_count": unread_count(current_user),
-                "work": work_counts(current_user)}
+            g.layout_context = {"nav": navigation(current_user), "unread_count": unread_count(current_user),
+                                "work": work_counts(current_user)}
+        return g.layout_context
 
     @app.errorhandler(404)
     def not_found(error: Any):

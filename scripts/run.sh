@@ -35,7 +35,7 @@ trap 'stop' EXIT
 
 # no control socket: it would be one per user account, shared by every checkout's server
 "$py" -m gunicorn --bind "127.0.0.1:${port}" --workers "${GUANXI_WEB_WORKERS:-2}" \
-  --graceful-timeout 10 --no-control-socket "core.app:create_app()" &
+  --graceful-timeout 10 --no-control-socket core.wsgi:app &
 children+=($!)
 "$py" -m core worker &
 children+=($!)

@@ -2,10 +2,11 @@
 second-level customers, the contact log and important dates."""
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from pypinyin import Style, lazy_pinyin
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -21,10 +22,63 @@ SIZE_CLASSES = ("A", "B", "C")
 OLD_CUSTOMER_DAYS = 365
 
 
+# Place and company names read these characters otherwise than the dictionary's first reading
+# (长江, 长治, 重庆, 厦门, 蚌埠).
+NAME_READINGS = {"长": "c", "重": "c", "厦": "x", "蚌": "b"}
+
+
+FIRST_CJK, LAST_CJK = 0x3400, 0x9FFF  # CJK extension A and the unified ideographs
+
+
+@cache
+def _char_initials() -> tuple[str, dict[int, str]]:
+    """First letter of each character's first reading: one string for the common block (a space
+    where a code has no reading) and a small dict for the rest. Read from pypinyin's table file
+    without importing pypinyin, whose phrase dictionary (~190,000 objects) would stay in memory."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("pypinyin")
+    assert spec is not None and spec.submodule_search_locations
+    path = Path(next(iter(spec.submodule_search_locations))) / "pinyin_dict.json"
+    block = [" "] * (LAST_CJK - FIRST_CJK + 1)
+    rest = {}
+    for key, readings in json.loads(path.read_text(encoding="utf-8")).items():
+        code = int(key)
+        letter = unicodedata.normalize("NFD", readings[0])[0].lower()
+        if FIRST_CJK <= code <= LAST_CJK:
+            block[code - FIRST_CJK] = letter
+        else:
+            rest[code] = letter
+    return "".join(block), rest
+
+
+def _initial(char: str) -> str | None:
+    if char in NAME_READINGS:
+        return NAME_READINGS[char]
+    block, rest = _char_initials()
+    code = ord(char)
+    if FIRST_CJK <= code <= LAST_CJK:
+        letter = block[code - FIRST_CJK]
+        return None if letter == " " else letter
+    return rest.get(code)
+
+
 def pinyin_initials(text: str) -> str:
-    """Lower-case initials of a Chinese name: 河南双力 -> hnsl (other characters kept as typed)."""
-    return "".join(part[0] for part in lazy_pinyin(text or "", style=Style.FIRST_LETTER, errors="default")
-                   if part).lower()
+    """Lower-case initials of a Chinese name: 河南双力 -> hnsl; a run of other characters counts as
+    one word and gives its first character (ABC饲料 -> asl)."""
+    letters: list[str] = []
+    in_word = False
+    for char in text or "":
+        letter = _initial(char)
+        if letter:
+            letters.append(letter)
+            in_word = False
+        elif not in_word:
+            letters.append(char.lower())
+            in_word = True
+    return "".join(letters)
 
 
 class Customer(Audited, db.Model):
@@ -207,5 +261,14 @@ class ImportantDate(CustomerChild, db.Model):
                         "note": _l("Note")}
     kind: Mapped[str] = mapped_column(String(20), default="birthday")
     on: Mapped[date] = mapped_column(Date)
+    # month * 100 + day of ``on``: the dashboard finds the next days' dates through this index
+    month_day: Mapped[int | None] = mapped_column(Integer, index=True)
     person: Mapped[str | None] = mapped_column(String(100))
     note: Mapped[str | None] = mapped_column(String(300))
+
+    __audit_exclude__ = frozenset({"version_id", "updated_at", "created_at", "month_day"})
+
+    @validates("on")
+    def _keep_month_day(self, key: str, value: date | None) -> date | None:
+        self.month_day = value.month * 100 + value.day if value else None
+        return value

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import render_template
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import extract, func, select
+from sqlalchemy import Select, case, func, select
 
 from core.clock import local_now
 from core.contract import Widget
@@ -17,6 +17,7 @@ from core.registry.search import CustomerFilter, customer_query
 from core.visibility import visible
 
 UPCOMING_DAYS = 30
+DASHBOARD_ROWS = 20  # the widget's nearest dates; the full list is paged
 
 
 def awaiting_my_action(user: Any) -> list[Widget]:
@@ -52,28 +53,47 @@ def next_occurrence(on: date, today: date) -> date:
     return candidate
 
 
-def upcoming_dates(user: Any, today: date, days: int = UPCOMING_DAYS) -> list[dict[str, Any]]:
-    """Birthdays, openings and weddings in the next ``days`` days among visible customers."""
+def upcoming_query(user: Any, today: date, days: int = UPCOMING_DAYS) -> Select:
+    """Visible customers' dates falling in the next ``days`` days, nearest first (the indexed
+    ``month_day`` column: days after today's in this year, then those of the next)."""
     window = [today + timedelta(days=n) for n in range(days + 1)]
-    month_day = extract("month", ImportantDate.on) * 100 + extract("day", ImportantDate.on)
     wanted = {d.month * 100 + d.day for d in window}
     if 228 in wanted:
         wanted.add(229)  # a 29 February date is remembered on the 28th in other years
-    stmt = (select(ImportantDate, Customer.name, Customer.id)
+    this_year = today.month * 100 + today.day
+    return (select(ImportantDate, Customer.name, Customer.id)
             .join(Customer, Customer.id == ImportantDate.customer_id)
-            .where(visible(Customer, user), month_day.in_(sorted(wanted))))
+            .where(visible(Customer, user), ImportantDate.month_day.in_(sorted(wanted)))
+            .order_by(case((ImportantDate.month_day < this_year, 1), else_=0), ImportantDate.month_day,
+                      Customer.name, ImportantDate.id))
+
+
+def count_upcoming(user: Any, today: date, days: int = UPCOMING_DAYS) -> int:
+    stmt = upcoming_query(user, today, days).order_by(None)
+    return db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+
+def upcoming_dates(user: Any, today: date, days: int = UPCOMING_DAYS, limit: int | None = None,
+                   offset: int = 0) -> list[dict[str, Any]]:
+    """Birthdays, openings and weddings in the next ``days`` days among visible customers."""
+    stmt = upcoming_query(user, today, days)
+    if limit is not None:
+        stmt = stmt.limit(limit).offset(offset)
     rows = []
     for row, name, customer_id in db.session.execute(stmt):
         when = next_occurrence(row.on, today)
         rows.append({"date": row, "customer": name, "customer_id": customer_id, "when": when,
                      "in_days": (when - today).days})
-    return sorted(rows, key=lambda r: (r["when"], r["customer"]))
+    return sorted(rows, key=lambda r: r["when"])  # stable: same-day dates keep the name order
 
 
 def important_dates(user: Any) -> list[Widget]:
     """Birthdays and weddings of key people belong to the confidential archive."""
     if not user.can("customers.view_archive"):
         return []
-    rows = upcoming_dates(user, local_now().date())
-    html = render_template("customers/widget_dates.html", rows=rows, days=UPCOMING_DAYS, kinds=DATE_KINDS)
+    today = local_now().date()
+    rows = upcoming_dates(user, today, limit=DASHBOARD_ROWS)
+    total = count_upcoming(user, today) if len(rows) == DASHBOARD_ROWS else len(rows)
+    html = render_template("customers/widget_dates.html", rows=rows, days=UPCOMING_DAYS, kinds=DATE_KINDS,
+                           total=total)
     return [Widget(_l("Important dates in the next 30 days"), html, order=20)]
