@@ -55,6 +55,10 @@ def declared_settings() -> list[Setting]:
                    "tare_drift a share of the stored tare; the intervals minutes; over_capacity kilograms. "
                    "A check left out keeps its default."),
                 validate=parse_checks),
+        Setting("logistics.order_tolerance", "decimal", Decimal("0.01"), _l("Order completion tolerance"),
+                _l("How much of each order line may stay unloaded when the office closes an order with a "
+                   "reason: 0 nothing, below 1 a share of the line's quantity (0.01 = 1 %), from 1 kilograms."),
+                minimum=Decimal(0), maximum=Decimal(100_000)),
     ]
 
 

@@ -54,7 +54,7 @@ def test_phone_order_to_used_gate_pass_through_the_pages(app, world):
 
     gate = post_form(weigher, "/logistics/gate", {"code": trip.pass_token}).get_data(as_text=True)
     assert "放行" in gate and "豫A·12345" in gate
-    again = post_form(weigher, "/logistics/gate", {"code": trip.pass_number}).get_data(as_text=True)
+    again = post_form(weigher, "/logistics/gate", {"code": trip.pass_token}).get_data(as_text=True)
     assert "已于" in again and "使用过" in again
     db.session.expire_all()
     assert db.session.get(Order, order.id).state == "shipped"
