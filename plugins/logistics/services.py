@@ -92,7 +92,7 @@ def locked(record: Any) -> Any:
     """``record`` read again under a row lock (SELECT … FOR UPDATE) with its current values: of two
     people acting on one row at once, the second waits and then sees what the first did."""
     model = type(record)
-    return db.session.execute(select(model).where(model.id == record.id).with_for_update()
+    return db.session.execute(select(model).where(model.id == record.id).with_for_update(of=model)
                               .execution_options(populate_existing=True)).scalar_one()
 
 
@@ -269,7 +269,7 @@ def use_pass(code: str, user: Any, typed: bool = False) -> Trip:
         found = select(Trip).where(Trip.pass_number == code)
     else:
         found = select(Trip).where(Trip.pass_token == code)
-    trip = db.session.scalar(found.with_for_update().execution_options(populate_existing=True))
+    trip = db.session.scalar(found.with_for_update(of=Trip).execution_options(populate_existing=True))
     if trip is None:
         if not typed and db.session.scalar(select(Trip.id).where(Trip.pass_number == code)) is not None:
             raise PassRefused(_("%(code)s is the pass number: scan the QR code of the gate pass.", code=code))

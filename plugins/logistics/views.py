@@ -315,7 +315,9 @@ def trip_pass(trip_id: int):
         abort(400)
     _attempt(lambda: issue_pass(trip, current_user),
              lambda t: _("Gate pass %(number)s issued.", number=t.pass_number))
-    return redirect_back(request.form.get("next"), url_for("logistics.station"))
+    at_station = current_user.can("logistics.weigh") or current_user.can("logistics.warehouse")
+    fallback = url_for("logistics.station") if at_station else url_for("logistics.order", order_id=trip.order_id)
+    return redirect_back(request.form.get("next"), fallback)
 
 
 @bp.route("/trips/<id:trip_id>/correct", methods=["GET", "POST"])
