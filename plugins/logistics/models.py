@@ -239,11 +239,13 @@ class Trip(Audited, db.Model):
     tare_kg: Mapped[int | None] = mapped_column(Integer)
     tare_at: Mapped[datetime | None] = mapped_column(DateTime)
     tare_manual: Mapped[bool] = mapped_column(Boolean, default=False)
+    tare_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     loaded_bags: Mapped[int | None] = mapped_column(Integer)
     loaded_kg: Mapped[int | None] = mapped_column(Integer)
     gross_kg: Mapped[int | None] = mapped_column(Integer)
     gross_at: Mapped[datetime | None] = mapped_column(DateTime)
     gross_manual: Mapped[bool] = mapped_column(Boolean, default=False)
+    gross_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     net_kg: Mapped[int | None] = mapped_column(Integer)
     findings: Mapped[list] = mapped_column(JSON, default=list)
     override_reason: Mapped[str | None] = mapped_column(Text)
@@ -268,7 +270,7 @@ class Trip(Audited, db.Model):
     __audit_fields__ = {
         "number": _l("Ticket number"), "order_id": _l("Order"), "customer_id": _l("Customer"),
         "vehicle_id": _l("Truck plate"), "tare_kg": Weight(_l("Tare")), "tare_at": _l("Tare weighed at"),
-        "tare_manual": _l("Tare typed in"), "loaded_bags": _l("Bags loaded"), "loaded_kg": Weight(_l("Loaded weight")),
+        "tare_manual": _l("Tare typed in"), "tare_by_id": _l("Tare weighed by"), "gross_by_id": _l("Gross weighed by"), "loaded_bags": _l("Bags loaded"), "loaded_kg": Weight(_l("Loaded weight")),
         "gross_kg": Weight(_l("Gross")), "gross_at": _l("Gross weighed at"), "gross_manual": _l("Gross typed in"),
         "net_kg": Weight(_l("Net")), "findings": AuditField(_l("Check findings"), format=_findings),
         "override_reason": _l("Reason for an override"), "voided_reason": _l("Reason for voiding"),
@@ -327,6 +329,24 @@ class Payment(Audited, db.Model):
         "method": Choice(_l("Payment method"), PAYMENT_METHODS), "received_at": _l("Received at"),
         "recorded_by": _l("Recorded by"),
     }
+
+
+PRINT_KINDS = ("original", "copy", "preview")
+
+
+class PrintLog(db.Model):
+    """Who printed which form of a ticket when (a read audit): the original once, by a POST; every
+    later fetch a numbered copy; a fetch before the original was issued a preview. Appending here
+    is all a GET of a printed form may do: it never changes the ticket."""
+
+    __tablename__ = "logistics_print_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trip_id: Mapped[int] = mapped_column(ForeignKey("logistics_trips.id"), index=True)
+    document: Mapped[str] = mapped_column(String(30))
+    kind: Mapped[str] = mapped_column(String(10))
+    copy: Mapped[int] = mapped_column(Integer, default=0)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    printed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 guard_state(Order, ORDER_FLOW)

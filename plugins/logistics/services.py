@@ -20,6 +20,7 @@ from core.api import (
     document_number,
     fire_after_commit,
     money,
+    record_event,
     record_first_order,
     setting,
     to_local,
@@ -178,7 +179,7 @@ def take_tare(order: Order, vehicle: Vehicle, weight_kg: int, user: Any, manual:
     findings = checks.check_tare(facts, check_settings())
     _enforce(findings, user, reason)
     trip = Trip(number=issue_number("WB", now, dated=True), customer_id=order.customer_id,
-                vehicle=vehicle, tare_kg=weight_kg, tare_at=now, tare_manual=manual,
+                vehicle=vehicle, tare_kg=weight_kg, tare_at=now, tare_manual=manual, tare_by_id=user.id,
                 findings=[finding_record(f) for f in findings], override_reason=reason.strip() or None)
     order.trips.append(trip)
     vehicle.last_tare_kg, vehicle.last_tare_at = weight_kg, now
@@ -237,7 +238,7 @@ def take_gross(trip: Trip, weight_kg: int, user: Any, manual: bool = False, reas
     findings = checks.check_gross(facts, check_settings())
     _enforce(findings, user, reason)
     TRIP_FLOW.apply(trip, "weigh_gross", user)
-    trip.gross_kg, trip.gross_at, trip.gross_manual = weight_kg, now, manual
+    trip.gross_kg, trip.gross_at, trip.gross_manual, trip.gross_by_id = weight_kg, now, manual, user.id
     trip.net_kg = weight_kg - trip.tare_kg
     trip.findings = list(trip.findings or []) + [finding_record(f) for f in findings]
     if reason.strip():
@@ -287,6 +288,29 @@ def use_pass(code: str, user: Any, typed: bool = False) -> Trip:
     if ORDER_FLOW.refusal(order, "finish_shipping", user) is None:
         ORDER_FLOW.apply(order, "finish_shipping", user)
         _finished(order, trip.pass_used_at)
+    return trip
+
+
+class PrintRefused(Exception):
+    pass
+
+
+def issue_original(trip: Trip, document: str, user: Any) -> Trip:
+    """The original of a ticket's form (weighbridge ticket, gate pass) is issued once, by a POST;
+    every later print is a copy."""
+    from plugins.logistics.documents import COUNTERS
+    from plugins.logistics.models import PrintLog
+
+    trip = locked(trip)
+    counter = COUNTERS[document]
+    if getattr(trip, counter):
+        raise PrintRefused(_("The original was issued already; what you print now is a copy."))
+    if trip.state == "voided" or (document == "gate_pass" and not trip.pass_number):
+        raise PrintRefused(_("This form cannot be issued yet."))
+    setattr(trip, counter, 1)
+    db.session.add(PrintLog(trip_id=trip.id, document=document, kind="original", user_id=user.id))
+    record_event("logistics_trips", trip.id, "print", {"document": document, "copy": 0},
+                 customer_id=trip.customer_id)
     return trip
 
 

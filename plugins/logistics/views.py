@@ -39,6 +39,7 @@ from core.api import (
     parse_day,
     permission_required,
     redirect_back,
+    render_pdf,
     restrict,
     utcnow,
 )
@@ -51,9 +52,11 @@ from plugins.logistics.services import (
     LineInput,
     OrderRefused,
     PassRefused,
+    PrintRefused,
     WeighingRefused,
     create_order,
     describe,
+    issue_original,
     issue_pass,
     load,
     record_invoice,
@@ -318,6 +321,35 @@ def trip_pass(trip_id: int):
     at_station = current_user.can("logistics.weigh") or current_user.can("logistics.warehouse")
     fallback = url_for("logistics.station") if at_station else url_for("logistics.order", order_id=trip.order_id)
     return redirect_back(request.form.get("next"), fallback)
+
+
+ORIGINALS = {"weigh_ticket": ("logistics.weigh", "logistics/print/weigh_ticket.html"),
+             "gate_pass": ("logistics.gate_pass", "logistics/print/gate_pass.html")}
+
+
+@bp.route("/trips/<id:trip_id>/original/<any(weigh_ticket, gate_pass):document>", methods=["POST"])
+@permission_required("logistics.view")
+def trip_original(trip_id: int, document: str):
+    """Issue the original of a ticket's form: the answer is its PDF; later prints are copies."""
+    from plugins.logistics.documents import trip_context, trip_for_print
+
+    permission, template = ORIGINALS[document]
+    if not current_user.can(permission):
+        abort(403)
+    trip = trip_for_print(trip_id, current_user, document)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        issue_original(trip, document, current_user)
+        commit()
+    except PrintRefused as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+        return redirect_back(request.form.get("next"), url_for("logistics.order", order_id=trip.order_id))
+    pdf = render_pdf(template, page_size="A5 landscape", **trip_context(trip, document))
+    response = current_app.response_class(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{document}-{trip.id}.pdf"'
+    return response
 
 
 @bp.route("/trips/<id:trip_id>/correct", methods=["GET", "POST"])

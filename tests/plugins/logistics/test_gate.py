@@ -3,7 +3,14 @@ import pytest
 
 from core.db import db
 from core.testing import login, post_form
-from plugins.logistics.services import PassRefused, issue_pass, load, take_gross, take_tare, use_pass
+from plugins.logistics.services import (
+    PassRefused,
+    issue_pass,
+    load,
+    take_gross,
+    take_tare,
+    use_pass,
+)
 from tests.plugins.logistics.test_order_flow import new_order, ready_to_load
 
 

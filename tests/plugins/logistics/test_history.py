@@ -53,7 +53,7 @@ def test_order_history_reads_in_chinese(app, world, paid_order):
     assert tare.startswith("2026-11-24 04:30 Weigher 过磅单 WB-") and "创建了记录" in tare
     for line in ("空车: 15,200 kg", "车号: 豫A·12345", "客户: 河南双力饲料经销部"):
         assert line in tare, line
-    assert re.search(r"空车过磅时间: \d{4}-\d\d-\d\d \d\d:\d\d 状态: 空车已过磅", tare)
+    assert re.search(r"空车过磅时间: \d{4}-\d\d-\d\d \d\d:\d\d 皮重过磅员: Weigher 状态: 空车已过磅", tare)
     assert "订单: DD-" not in tare  # the trip's link to this very order says nothing here
     line = next(line for line in lines if "订单明细" in line)
     assert "品名: 育肥猪配合饲料" in line and "数量: 25,000 kg" in line and "金额: ¥81,500.00" in line
@@ -80,9 +80,14 @@ def test_prints_read_on_the_order_and_the_customer(app, world, paid_order):
     trip = paid_order.trips[0]
     client = app.test_client()
     login(client, "coordinator")
-    for _ in range(2):
-        assert client.get(f"/print/weigh_ticket/{trip.id}.pdf").status_code == 200
+    from plugins.logistics.services import issue_original
+
+    with acting_as(world["weigher"].id):
+        issue_original(trip, "weigh_ticket", world["weigher"])
+        db.session.commit()
+    assert client.get(f"/print/weigh_ticket/{trip.id}.pdf").status_code == 200
     for url in (f"/logistics/orders/{paid_order.id}", f"/customers/{paid_order.customer_id}"):
         copy, original = [line for line in history_text(client, url) if "打印了" in line]
         assert f"Coordinator 过磅单 {trip.number} 打印了“过磅单”（副本 1）" in copy, url
+        assert "Weigher" in original, url
         assert original.endswith("打印了“过磅单”"), url
