@@ -254,6 +254,11 @@ def station():
         abort(403)
     if request.method == "POST" and not current_user.can("logistics.weigh"):
         abort(403)
+    from plugins.logistics.stations import station_label, stations
+
+    station_name = request.values.get("station", "")
+    if station_name not in stations():
+        station_name = next(iter(stations()))
     form = forms.TareForm()
     ready = db.session.scalars(restrict(select(Order), Order).where(Order.state.in_(("invoiced", "shipping")))
                                .order_by(Order.ordered_at)).all()
@@ -266,14 +271,13 @@ def station():
                                           manual=_checked(manual), reason=form.reason.data or ""),
                         lambda t: _("Tare pass %(number)s: %(kg)s kg.", number=t.number, kg=t.tare_kg))
         if trip:
-            return redirect(url_for("logistics.station"))
+            return redirect(url_for("logistics.station", station=station_name))
     trips = db.session.scalars(restrict(select(Trip), Trip).where(Trip.state.in_(OPEN_TRIP_STATES))
                                .order_by(Trip.tare_at)).all()
-    from plugins.logistics.stations import stations
-
+    configured = stations()
     return render_template("logistics/station.html", form=form, trips=trips, trip_flow=TRIP_FLOW,
-                           gross_form=forms.GrossForm(), plain=FlaskForm(),
-                           describe=describe, station_name=next(iter(stations())))
+                           gross_form=forms.GrossForm(), plain=FlaskForm(), describe=describe,
+                           station_name=station_name, stations=configured, station_label=station_label)
 
 
 def _trip(trip_id: int) -> Trip:
@@ -307,7 +311,7 @@ def trip_gross(trip_id: int):
                  lambda t: _("Gross pass %(number)s: net %(kg)s kg.", number=t.number, kg=t.net_kg))
     else:
         _flash_errors(form)
-    return redirect(url_for("logistics.station"))
+    return redirect(url_for("logistics.station", station=request.form.get("station") or None))
 
 
 @bp.route("/trips/<id:trip_id>/pass", methods=["POST"])
