@@ -55,6 +55,7 @@ from core.notifications import message, notify
 from core.numbering import document_number, next_number
 from core.org import department_head, general_manager, manager_of, next_level_up, regional_manager
 from core.plugins import CORE_API, Plugin, PluginError, call, call_merged
+from core.printing import render_pdf
 from core.redirects import redirect_back, safe_target
 from core.registry.forms import TransitionForm
 from core.registry.models import Customer
@@ -93,7 +94,7 @@ __all__ = [
     "amount_in_capitals", "ask_vetoes", "capitals", "customer_metrics", "document_number",
     "local_months", "month_of", "yuan", "local_date", "local_datetime", "Setting", "setting",
     "undeclared_fields", "DateField", "IntegerField", "INT_MAX", "INT_MIN", "id_arg",
-    "in_date_window", "parse_day",
+    "in_date_window", "parse_day", "render_pdf",
     "budget_minutes", "default_clock", "due_at", "elapsed_minutes",
     "Job", "JobFailed", "crontab", "enqueue", "progress", "start_job",
     # the work engine: organisation, tasks, approvals

@@ -15,6 +15,7 @@ from plugins.logistics.services import (
     create_order,
     issue_pass,
     load,
+    record_payment,
     take_gross,
     take_tare,
     use_pass,
@@ -41,8 +42,9 @@ def load_demo(session: Session, rng: random.Random) -> None:
                              ordered_by="电话订货", transport="pickup",
                              ordered_at=utcnow() - timedelta(days=[0, 1, 2, 5, 0, 1, 6, 0][index], hours=2))
         for step in steps[: min(index, len(steps))]:
-            if step == "confirm_payment":
-                order.payment_cents = order.amount_cents
+            if step == "confirm_payment":  # recording the whole amount confirms the payment
+                record_payment(order, order.amount_cents, "transfer", office)
+                continue
             if step == "invoice":
                 order.invoice_number = f"FP-{2026000 + index}"
             ORDER_FLOW.apply(order, step, keeper if step == "confirm_products" else office)
@@ -52,4 +54,4 @@ def load_demo(session: Session, rng: random.Random) -> None:
             load(trip, order.lines[0].bags, keeper)
             take_gross(trip, trip.tare_kg + order.lines[0].quantity_kg + rng.randint(-60, 60), weigher, manual=True)
             issue_pass(trip, office)
-            use_pass(trip.pass_number, weigher)
+            use_pass(trip.pass_token, weigher)

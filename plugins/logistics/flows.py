@@ -3,14 +3,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.api import Transition, Workflow
+from core.api import Transition, Workflow, money, setting
 from plugins.logistics.i18n import _, _l
 
 BEFORE_SHIPPING = ("recorded", "data_confirmed", "scheduled", "paid", "products_confirmed", "invoiced")
 
 
 def _payment_recorded(order: Any, user: Any) -> str | None:
-    return None if order.payment_cents else _("Enter the amount received first.")
+    if order.fully_paid:
+        return None
+    return _("Payment is confirmed once the order total is received: %(paid)s of %(total)s so far.",
+             paid=money(order.paid_cents), total=money(order.amount_cents))
 
 
 def _invoice_recorded(order: Any, user: Any) -> str | None:
@@ -18,9 +21,33 @@ def _invoice_recorded(order: Any, user: Any) -> str | None:
 
 
 def _all_shipped(order: Any, user: Any) -> str | None:
-    open_trips = [t for t in order.trips if t.state not in ("left", "voided")]
-    if open_trips or order.remaining_kg > 0:
+    """Complete: every line's bags loaded and gone through the gate."""
+    if order.open_trips or order.remaining_bags > 0:
         return _("Trucks are still loading or quantity remains to ship.")
+    return None
+
+
+def short_lines(order: Any) -> list[Any]:
+    """The lines whose unloaded remainder is outside the order tolerance (company setting)."""
+    from plugins.logistics.checks import tolerance_bounds
+
+    tolerance = setting("logistics.order_tolerance")
+    return [line for line in order.lines
+            if line.remaining_kg and line.quantity_kg - line.remaining_kg < tolerance_bounds(line.quantity_kg,
+                                                                                            tolerance)[0]]
+
+
+def _within_tolerance(order: Any, user: Any) -> str | None:
+    """Closing short: no truck still in the yard, something left to ship, and each line's remainder
+    within the order tolerance."""
+    if order.open_trips:
+        return _("Trucks are still loading for this order.")
+    if order.remaining_bags <= 0:
+        return _("Nothing remains to ship.")
+    short = short_lines(order)
+    if short:
+        return _("More than the order tolerance remains of %(products)s: load another truck, or change the order.",
+                 products=", ".join(line.product.name for line in short))
     return None
 
 
@@ -53,6 +80,8 @@ ORDER_FLOW = Workflow(
         Transition("start_shipping", ("invoiced",), "shipping", "logistics.weigh", _l("Start shipping")),
         Transition("finish_shipping", ("shipping",), "shipped", "logistics.gate", _l("All shipped"),
                    condition=_all_shipped),
+        Transition("close_short", ("shipping",), "shipped", "logistics.close", _l("Close with the remainder"),
+                   condition=_within_tolerance, comment_required=True, style="secondary"),
         Transition("confirm_arrival", ("shipped",), "arrived", "logistics.order", _l("Confirm arrival")),
         Transition("change", BEFORE_SHIPPING[1:], "recorded", "logistics.order", _l("Change the order"),
                    comment_required=True, style="secondary"),

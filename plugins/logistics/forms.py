@@ -1,6 +1,9 @@
 """Forms of the orders and shipping pages."""
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -57,8 +60,28 @@ class TareForm(FlaskForm):
     reason = StringField(_l("Reason for an override"), validators=[Optional(), Length(max=300)])
 
 
-class LoadForm(FlaskForm):
-    bags = IntegerField(_l("Bags loaded"), validators=[DataRequired(), NumberRange(min=1, max=MAX_BAGS)])
+BATCH = re.compile(r"[0-9A-Za-z\-_/.]{1,40}")
+
+
+def loaded_lines(data: Any, line_ids: list[int]) -> tuple[dict[int, int], dict[int, str]] | str:
+    """The loading form's fields ``bags-<line id>`` and ``batch-<line id>`` (``bags`` alone for an
+    order of one line): bags per line and production batch numbers, or a message for the keeper."""
+    bags: dict[int, int] = {}
+    batches: dict[int, str] = {}
+    for line_id in line_ids:
+        raw = (data.get(f"bags-{line_id}") or (data.get("bags") if len(line_ids) == 1 else "") or "").strip()
+        if raw:
+            if not raw.isascii() or not raw.isdigit() or int(raw) > MAX_BAGS:
+                return str(_l("Bags are a whole number from 1 to %(most)s.", most=MAX_BAGS))
+            bags[line_id] = int(raw)
+        batch = (data.get(f"batch-{line_id}") or (data.get("batch") if len(line_ids) == 1 else "") or "").strip()
+        if batch:
+            if not BATCH.fullmatch(batch):
+                return str(_l("A batch number has up to 40 letters, digits and - _ / ."))
+            batches[line_id] = batch
+    if not any(bags.values()):
+        return str(_l("Enter the bags loaded of at least one product."))
+    return bags, batches
 
 
 class GrossForm(FlaskForm):
@@ -67,7 +90,8 @@ class GrossForm(FlaskForm):
 
 
 class GateForm(FlaskForm):
-    code = StringField(_l("Gate pass number or QR code"), validators=[DataRequired(), Length(max=80)])
+    code = StringField(_l("QR code of the gate pass"), validators=[DataRequired(), Length(max=80)])
+    typed = BooleanField(_l("Typed pass number (manual, supervisors only)"))
 
 
 class ProductForm(FlaskForm):

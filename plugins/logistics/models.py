@@ -113,6 +113,7 @@ class Order(Audited, db.Model):
     lines: Mapped[list[OrderLine]] = relationship(back_populates="order", lazy="selectin",
                                                   cascade="all, delete-orphan", order_by="OrderLine.id")
     trips: Mapped[list[Trip]] = relationship(back_populates="order", lazy="selectin", order_by="Trip.id")
+    payments: Mapped[list[Payment]] = relationship(lazy="selectin", order_by="Payment.id", viewonly=True)
 
     __mapper_args__ = {"version_id_col": version_id}
     # the few open orders among hundreds of thousands shipped: the dashboard counts the late ones
@@ -135,20 +136,52 @@ class Order(Audited, db.Model):
         return sum(line.quantity_kg for line in self.lines)
 
     @property
+    def loaded_kg(self) -> int:
+        """What is on trucks or gone: bags loaded x bag weight, per line (what the customer pays for)."""
+        return sum(line.loaded_kg for line in self.lines)
+
+    @property
     def shipped_kg(self) -> int:
-        return sum(t.net_kg or 0 for t in self.trips if t.state == "left")
+        """Loaded kilograms of the trucks that left the gate."""
+        return sum(line.gated_kg for line in self.lines)
 
     @property
     def remaining_kg(self) -> int:
-        return max(self.ordered_kg - self.shipped_kg, 0)
+        return sum(line.remaining_kg for line in self.lines)
+
+    @property
+    def remaining_bags(self) -> int:
+        return sum(line.remaining_bags for line in self.lines)
 
     @property
     def amount_cents(self) -> int:
         return sum(line.amount_cents for line in self.lines)
 
     @property
+    def billed_cents(self) -> int:
+        """The amount of what was loaded: per line, loaded kilograms at the line's price."""
+        return sum(line.billed_cents for line in self.lines)
+
+    @property
+    def paid_cents(self) -> int:
+        return self.payment_cents or 0
+
+    @property
+    def balance_cents(self) -> int:
+        """What the customer still owes on the order total (negative: paid in advance of a change)."""
+        return self.amount_cents - self.paid_cents
+
+    @property
+    def fully_paid(self) -> bool:
+        return self.amount_cents > 0 and self.paid_cents >= self.amount_cents
+
+    @property
     def payment_cleared(self) -> bool:
-        return self.credit_released or bool(self.payment_cents)
+        return self.credit_released or self.fully_paid
+
+    @property
+    def open_trips(self) -> list[Trip]:
+        return [t for t in self.trips if t.state not in ("left", "voided")]
 
 
 class OrderLine(Audited, db.Model):
@@ -165,6 +198,43 @@ class OrderLine(Audited, db.Model):
 
     order: Mapped[Order] = relationship(back_populates="lines")
     product: Mapped[Product] = relationship(lazy="joined")
+
+    def _loads(self, states: tuple[str, ...] | None = None) -> list[TripLine]:
+        return [load for trip in self.order.trips if trip.state != "voided" and (states is None or trip.state in states)
+                for load in trip.lines if load.order_line_id == self.id]
+
+    @property
+    def loaded_bags(self) -> int:
+        """Bags on trucks that were not voided: loading, weighed, waiting at the gate or gone."""
+        return sum(load.bags for load in self._loads())
+
+    @property
+    def loaded_kg(self) -> int:
+        return sum(load.kg for load in self._loads())
+
+    @property
+    def gated_bags(self) -> int:
+        return sum(load.bags for load in self._loads(("left",)))
+
+    @property
+    def gated_kg(self) -> int:
+        return sum(load.kg for load in self._loads(("left",)))
+
+    @property
+    def remaining_bags(self) -> int:
+        return max(self.bags - self.loaded_bags, 0)
+
+    @property
+    def remaining_kg(self) -> int:
+        return max(self.quantity_kg - self.loaded_kg, 0)
+
+    @property
+    def billed_cents(self) -> int:
+        return (self.loaded_kg * self.price_cents_per_tonne + 500) // 1000
+
+    @property
+    def batches(self) -> list[str]:
+        return sorted({load.batch_number for load in self._loads() if load.batch_number})
 
     __audit_fields__ = {
         "order_id": _l("Order"), "product_id": _l("Product"), "quantity_kg": Weight(_l("Quantity")),
@@ -187,11 +257,13 @@ class Trip(Audited, db.Model):
     tare_kg: Mapped[int | None] = mapped_column(Integer)
     tare_at: Mapped[datetime | None] = mapped_column(DateTime)
     tare_manual: Mapped[bool] = mapped_column(Boolean, default=False)
+    tare_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     loaded_bags: Mapped[int | None] = mapped_column(Integer)
     loaded_kg: Mapped[int | None] = mapped_column(Integer)
     gross_kg: Mapped[int | None] = mapped_column(Integer)
     gross_at: Mapped[datetime | None] = mapped_column(DateTime)
     gross_manual: Mapped[bool] = mapped_column(Boolean, default=False)
+    gross_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     net_kg: Mapped[int | None] = mapped_column(Integer)
     findings: Mapped[list] = mapped_column(JSON, default=list)
     override_reason: Mapped[str | None] = mapped_column(Text)
@@ -202,23 +274,27 @@ class Trip(Audited, db.Model):
     pass_number: Mapped[str | None] = mapped_column(String(32), unique=True)
     pass_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     pass_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    pass_manual: Mapped[bool] = mapped_column(Boolean, default=False)  # let out on a typed number
     state: Mapped[str] = mapped_column(String(30), default=TRIP_FLOW.initial, index=True)
     state_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     order: Mapped[Order] = relationship(back_populates="trips", lazy="joined")
     vehicle: Mapped[Vehicle] = relationship(lazy="joined")
+    lines: Mapped[list[TripLine]] = relationship(back_populates="trip", lazy="selectin",
+                                                 cascade="all, delete-orphan", order_by="TripLine.id")
 
     # Prints are recorded as print events; the QR token is a key, not something to read.
     __audit_exclude__ = frozenset({"state_changed_at", "print_count", "pass_print_count", "pass_token"})
     __audit_fields__ = {
         "number": _l("Ticket number"), "order_id": _l("Order"), "customer_id": _l("Customer"),
         "vehicle_id": _l("Truck plate"), "tare_kg": Weight(_l("Tare")), "tare_at": _l("Tare weighed at"),
-        "tare_manual": _l("Tare typed in"), "loaded_bags": _l("Bags loaded"), "loaded_kg": Weight(_l("Loaded weight")),
+        "tare_manual": _l("Tare typed in"), "tare_by_id": _l("Tare weighed by"), "gross_by_id": _l("Gross weighed by"), "loaded_bags": _l("Bags loaded"), "loaded_kg": Weight(_l("Loaded weight")),
         "gross_kg": Weight(_l("Gross")), "gross_at": _l("Gross weighed at"), "gross_manual": _l("Gross typed in"),
         "net_kg": Weight(_l("Net")), "findings": AuditField(_l("Check findings"), format=_findings),
         "override_reason": _l("Reason for an override"), "voided_reason": _l("Reason for voiding"),
         "replaces_id": _l("Replaces ticket"), "pass_number": _l("Gate pass number"),
-        "pass_used_at": _l("Gate pass used at"), "state": _l("State"),
+        "pass_used_at": _l("Gate pass used at"), "pass_manual": _l("Gate pass number typed in"),
+        "state": _l("State"),
     }
 
     @property
@@ -226,6 +302,69 @@ class Trip(Audited, db.Model):
         if not self.replaces_id:
             return None
         return next((t.number for t in self.order.trips if t.id == self.replaces_id), None)
+
+
+class TripLine(Audited, db.Model):
+    """What one truck took of one order line: bags counted by the warehouse keeper, kilograms as
+    bags x the product's bag weight (billed), and the production batch (生产批号) they came from."""
+
+    __tablename__ = "logistics_trip_lines"
+    __audit_label__ = _l("Loaded lines")
+    __audit_permission__ = "logistics.view"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trip_id: Mapped[int] = mapped_column(ForeignKey("logistics_trips.id", ondelete="CASCADE"), index=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("logistics_orders.id"), index=True)
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("logistics_order_lines.id"), index=True)
+    bags: Mapped[int] = mapped_column(Integer)
+    kg: Mapped[int] = mapped_column(Integer)
+    batch_number: Mapped[str | None] = mapped_column(String(40), index=True)
+
+    trip: Mapped[Trip] = relationship(back_populates="lines")
+    order_line: Mapped[OrderLine] = relationship(lazy="joined")
+
+    __audit_fields__ = {
+        "trip_id": _l("Weighbridge ticket"), "order_id": _l("Order"), "order_line_id": _l("Order line"),
+        "bags": _l("Bags loaded"), "kg": Weight(_l("Loaded weight")), "batch_number": _l("Production batch"),
+    }
+
+
+class Payment(Audited, db.Model):
+    """Money received against an order (货款): partial payments add up to the order total."""
+
+    __tablename__ = "logistics_payments"
+    __audit_label__ = _l("Payments")
+    __audit_permission__ = "logistics.view"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("logistics_orders.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    method: Mapped[str] = mapped_column(String(30))
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    __audit_fields__ = {
+        "order_id": _l("Order"), "customer_id": _l("Customer"), "amount_cents": Money(_l("Amount received")),
+        "method": Choice(_l("Payment method"), PAYMENT_METHODS), "received_at": _l("Received at"),
+        "recorded_by": _l("Recorded by"),
+    }
+
+
+PRINT_KINDS = ("original", "copy", "preview")
+
+
+class PrintLog(db.Model):
+    """Who printed which form of a ticket when (a read audit): the original once, by a POST; every
+    later fetch a numbered copy; a fetch before the original was issued a preview. Appending here
+    is all a GET of a printed form may do: it never changes the ticket."""
+
+    __tablename__ = "logistics_print_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trip_id: Mapped[int] = mapped_column(ForeignKey("logistics_trips.id"), index=True)
+    document: Mapped[str] = mapped_column(String(30))
+    kind: Mapped[str] = mapped_column(String(10))
+    copy: Mapped[int] = mapped_column(Integer, default=0)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    printed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 guard_state(Order, ORDER_FLOW)

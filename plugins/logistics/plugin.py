@@ -42,6 +42,10 @@ class LogisticsPlugin(Plugin):
             Permission("logistics.gate_pass", _l("Issue gate passes"), ("coordinator", "weigher")),
             Permission("logistics.gate", _l("Let trucks out at the gate"), ("weigher", "warehouse_keeper")),
             Permission("logistics.void", _l("Void and reissue tickets"), ("cm_manager", "coordinator")),
+            Permission("logistics.close", _l("Close orders with a remainder inside the tolerance"),
+                       ("coordinator", "cm_manager")),
+            Permission("logistics.gate_manual", _l("Let trucks out on a typed gate pass number"),
+                       ("coordinator", "cm_manager")),
             Permission("logistics.cancel", _l("Cancel orders"), ("coordinator", "cm_manager")),
             Permission("logistics.master", _l("Manage products and vehicles"), ("coordinator", "specialist")),
         ]

@@ -38,6 +38,7 @@ class Station:
     name: str
     url: str | None
     protocol: str
+    label: str | None = None  # what the weighers call it, e.g. 1号地磅
 
 
 def declared_settings() -> list[Setting]:
@@ -45,7 +46,7 @@ def declared_settings() -> list[Setting]:
         Setting("logistics.stations", "json", {"main": {"protocol": "yaohua"}}, _l("Weighbridge stations"),
                 _l("Per station: url, the indicator the server reads (socket://host:port of a serial-to-Ethernet "
                    "bridge, or a serial port); no url when the weighbridge agent pushes readings; protocol "
-                   "yaohua or toledo."), scope="deployment", validate=parse_stations),
+                   "yaohua or toledo; label, the name the weighers know it by (e.g. 1号地磅)."), scope="deployment", validate=parse_stations),
         Setting("logistics.station_tokens", "json", {}, _l("Weighbridge agent tokens"),
                 _l("Per station, the token its weighbridge agent presents, e.g. {\"north\": \"a-long-random-secret\"} "
                    "(16 characters or more)."), scope="deployment", secret=True, validate=parse_tokens),
@@ -55,6 +56,10 @@ def declared_settings() -> list[Setting]:
                    "tare_drift a share of the stored tare; the intervals minutes; over_capacity kilograms. "
                    "A check left out keeps its default."),
                 validate=parse_checks),
+        Setting("logistics.order_tolerance", "decimal", Decimal("0.01"), _l("Order completion tolerance"),
+                _l("How much of each order line may stay unloaded when the office closes an order with a "
+                   "reason: 0 nothing, below 1 a share of the line's quantity (0.01 = 1 %), from 1 kilograms."),
+                minimum=Decimal(0), maximum=Decimal(100_000)),
     ]
 
 
@@ -65,15 +70,18 @@ def parse_stations(data: Any) -> dict[str, Station]:
     found = {}
     for name, fields in data.items():
         _station_name(name)
-        if not isinstance(fields, dict) or set(fields) - {"url", "protocol"}:
-            raise ValueError(_l("Station %(name)s: give only url and protocol.", name=name))
+        if not isinstance(fields, dict) or set(fields) - {"url", "protocol", "label"}:
+            raise ValueError(_l("Station %(name)s: give only url, protocol and label.", name=name))
+        label = fields.get("label")
+        if label is not None and not (isinstance(label, str) and 0 < len(label) <= 40 and label.isprintable()):
+            raise ValueError(_l("Station %(name)s: the label has 1 to 40 characters.", name=name))
         url, protocol = fields.get("url"), fields.get("protocol", "yaohua")
         if url is not None and not (isinstance(url, str) and INDICATOR_URL.fullmatch(url)):
             raise ValueError(_l("Station %(name)s: the url must look like socket://192.0.2.10:4001, "
                                 "/dev/ttyUSB0 or COM3.", name=name))
         if protocol not in PROTOCOLS:
             raise ValueError(_l("Station %(name)s: the protocol is yaohua or toledo.", name=name))
-        found[name] = Station(name, url, protocol)
+        found[name] = Station(name, url, protocol, label)
     return found
 
 

@@ -28,6 +28,17 @@ def stations() -> dict[str, Station]:
     return setting("logistics.stations")
 
 
+def station_label(station: Station) -> str:
+    """What the page calls a station: its configured label, else a readable name, never the key."""
+    from plugins.logistics.i18n import _
+
+    if station.label:
+        return station.label
+    if station.name == "main":
+        return _("Main weighbridge")
+    return _("Weighbridge %(name)s", name=station.name)
+
+
 def record(station: str, weight: int | None, stable: bool | None, captured: int | None) -> StationReading:
     row = db.session.get(StationReading, station) or StationReading(station=station)
     row.weight_kg, row.stable, row.updated_at = weight, stable, utcnow()

@@ -19,6 +19,7 @@ from flask import (
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
+from sqlalchemy.orm.exc import StaleDataError
 
 from core.api import (
     INT_MAX,
@@ -34,9 +35,11 @@ from core.api import (
     get_visible_or_404,
     id_arg,
     local_now,
+    money,
     parse_day,
     permission_required,
     redirect_back,
+    render_pdf,
     restrict,
     utcnow,
 )
@@ -49,11 +52,15 @@ from plugins.logistics.services import (
     LineInput,
     OrderRefused,
     PassRefused,
+    PrintRefused,
     WeighingRefused,
     create_order,
     describe,
+    issue_original,
     issue_pass,
     load,
+    record_invoice,
+    record_payment,
     reissue,
     take_gross,
     take_order_step,
@@ -146,7 +153,7 @@ def order(order_id: int):
                      if t.name not in ("confirm_payment", "invoice", "start_shipping", "finish_shipping")],
         transition_form=TransitionForm(), payment_form=forms.PaymentForm(), invoice_form=forms.InvoiceForm(),
         events=timeline(record, parts=(Trip.order_id, OrderLine.order_id)),
-        today=_today(), is_overdue=is_overdue)
+        today=_today(), is_overdue=is_overdue, payment_methods=forms.PAYMENT_METHODS)
 
 
 def _back(record: Order) -> Any:
@@ -157,14 +164,19 @@ REFUSALS = (TransitionRefused, WeighingRefused, PassRefused, Vetoed)
 
 
 def _attempt(action: Callable[[], Any], done: Callable[[Any], str]) -> Any:
-    """Run one step: on a refusal roll back and show why; otherwise commit and confirm."""
+    """Run one step: on a refusal roll back and show why; otherwise commit and confirm. A row that
+    someone else changed meanwhile is a message too (reload and look), never an error page."""
     try:
         result = action()
+        commit()
     except REFUSALS as refusal:
         db.session.rollback()
         flash(str(refusal), "error")
         return None
-    commit()
+    except StaleDataError:
+        db.session.rollback()
+        flash(_("Someone else changed this record at the same moment; look at it again."), "error")
+        return None
     flash(done(result), "success")
     return result
 
@@ -183,8 +195,6 @@ def order_transition(order_id: int):
     form = TransitionForm()
     if not form.validate_on_submit():
         abort(400)
-    if form.transition.data == "release_credit" and current_user.can("logistics.credit"):
-        record.credit_released = True
     _step(record, form.transition.data, form.comment.data or "")
     return _back(record)
 
@@ -195,29 +205,29 @@ def _flash_errors(form: FlaskForm) -> None:
                     for error in errors), "error")
 
 
-def _record_and_apply(order_id: int, form: FlaskForm, transition: str, **values: Any) -> Any:
-    """Store what the step needs (amount received, invoice number), then take the step."""
-    record = _order(order_id)
-    if not form.validate_on_submit():
-        _flash_errors(form)
-        return _back(record)
-    for name, value in values.items():
-        setattr(record, name, getattr(form, value).data)
-    _step(record, transition)
-    return _back(record)
-
-
 @bp.route("/orders/<id:order_id>/payment", methods=["POST"])
 @permission_required("logistics.payment")
 def order_payment(order_id: int):
-    return _record_and_apply(order_id, forms.PaymentForm(), "confirm_payment",
-                             payment_cents="amount", payment_method="method")
+    record, form = _order(order_id), forms.PaymentForm()
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return _back(record)
+    _attempt(lambda: record_payment(record, form.amount.data, form.method.data, current_user),
+             lambda payment: _("%(amount)s received; balance %(balance)s.", amount=money(payment.amount_cents),
+                               balance=money(record.balance_cents)))
+    return _back(record)
 
 
 @bp.route("/orders/<id:order_id>/invoice", methods=["POST"])
 @permission_required("logistics.invoice")
 def order_invoice(order_id: int):
-    return _record_and_apply(order_id, forms.InvoiceForm(), "invoice", invoice_number="invoice_number")
+    record, form = _order(order_id), forms.InvoiceForm()
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return _back(record)
+    _attempt(lambda: record_invoice(record, form.invoice_number.data, current_user),
+             lambda step: _("Done: %(action)s.", action=step.label))
+    return _back(record)
 
 
 def _checked(manual: bool | None) -> bool:
@@ -244,6 +254,11 @@ def station():
         abort(403)
     if request.method == "POST" and not current_user.can("logistics.weigh"):
         abort(403)
+    from plugins.logistics.stations import station_label, stations
+
+    station_name = request.values.get("station", "")
+    if station_name not in stations():
+        station_name = next(iter(stations()))
     form = forms.TareForm()
     ready = db.session.scalars(restrict(select(Order), Order).where(Order.state.in_(("invoiced", "shipping")))
                                .order_by(Order.ordered_at)).all()
@@ -256,14 +271,13 @@ def station():
                                           manual=_checked(manual), reason=form.reason.data or ""),
                         lambda t: _("Tare pass %(number)s: %(kg)s kg.", number=t.number, kg=t.tare_kg))
         if trip:
-            return redirect(url_for("logistics.station"))
+            return redirect(url_for("logistics.station", station=station_name))
     trips = db.session.scalars(restrict(select(Trip), Trip).where(Trip.state.in_(OPEN_TRIP_STATES))
                                .order_by(Trip.tare_at)).all()
-    from plugins.logistics.stations import stations
-
+    configured = stations()
     return render_template("logistics/station.html", form=form, trips=trips, trip_flow=TRIP_FLOW,
-                           load_form=forms.LoadForm(), gross_form=forms.GrossForm(), plain=FlaskForm(),
-                           describe=describe, station_name=next(iter(stations())))
+                           gross_form=forms.GrossForm(), plain=FlaskForm(), describe=describe,
+                           station_name=station_name, stations=configured, station_label=station_label)
 
 
 def _trip(trip_id: int) -> Trip:
@@ -273,13 +287,17 @@ def _trip(trip_id: int) -> Trip:
 @bp.route("/trips/<id:trip_id>/load", methods=["POST"])
 @permission_required("logistics.warehouse")
 def trip_load(trip_id: int):
-    trip, form = _trip(trip_id), forms.LoadForm()
-    if form.validate_on_submit():
-        _attempt(lambda: load(trip, form.bags.data, current_user),
-                 lambda t: _("%(number)s: %(bags)s bags loaded.", number=t.number, bags=t.loaded_bags))
+    trip, form = _trip(trip_id), FlaskForm()
+    if not form.validate_on_submit():
+        abort(400)
+    counted = forms.loaded_lines(request.form, [line.id for line in trip.order.lines])
+    if isinstance(counted, str):
+        flash(counted, "error")
     else:
-        _flash_errors(form)
-    return redirect(url_for("logistics.station"))
+        bags, batches = counted
+        _attempt(lambda: load(trip, bags, current_user, batches),
+                 lambda t: _("%(number)s: %(bags)s bags loaded.", number=t.number, bags=t.loaded_bags))
+    return redirect(url_for("logistics.station", station=request.form.get("station") or None))
 
 
 @bp.route("/trips/<id:trip_id>/gross", methods=["POST"])
@@ -293,7 +311,7 @@ def trip_gross(trip_id: int):
                  lambda t: _("Gross pass %(number)s: net %(kg)s kg.", number=t.number, kg=t.net_kg))
     else:
         _flash_errors(form)
-    return redirect(url_for("logistics.station"))
+    return redirect(url_for("logistics.station", station=request.form.get("station") or None))
 
 
 @bp.route("/trips/<id:trip_id>/pass", methods=["POST"])
@@ -304,7 +322,38 @@ def trip_pass(trip_id: int):
         abort(400)
     _attempt(lambda: issue_pass(trip, current_user),
              lambda t: _("Gate pass %(number)s issued.", number=t.pass_number))
-    return redirect_back(request.form.get("next"), url_for("logistics.station"))
+    at_station = current_user.can("logistics.weigh") or current_user.can("logistics.warehouse")
+    fallback = url_for("logistics.station") if at_station else url_for("logistics.order", order_id=trip.order_id)
+    return redirect_back(request.form.get("next"), fallback)
+
+
+ORIGINALS = {"weigh_ticket": ("logistics.weigh", "logistics/print/weigh_ticket.html"),
+             "gate_pass": ("logistics.gate_pass", "logistics/print/gate_pass.html")}
+
+
+@bp.route("/trips/<id:trip_id>/original/<any(weigh_ticket, gate_pass):document>", methods=["POST"])
+@permission_required("logistics.view")
+def trip_original(trip_id: int, document: str):
+    """Issue the original of a ticket's form: the answer is its PDF; later prints are copies."""
+    from plugins.logistics.documents import trip_context, trip_for_print
+
+    permission, template = ORIGINALS[document]
+    if not current_user.can(permission):
+        abort(403)
+    trip = trip_for_print(trip_id, current_user, document)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        issue_original(trip, document, current_user)
+        commit()
+    except PrintRefused as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+        return redirect_back(request.form.get("next"), url_for("logistics.order", order_id=trip.order_id))
+    pdf = render_pdf(template, page_size="A5 landscape", **trip_context(trip, document))
+    response = current_app.response_class(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{document}-{trip.id}.pdf"'
+    return response
 
 
 @bp.route("/trips/<id:trip_id>/correct", methods=["GET", "POST"])
@@ -340,7 +389,7 @@ def gate():
     result = None
     if form.validate_on_submit():
         try:
-            trip = use_pass(form.code.data, current_user)
+            trip = use_pass(form.code.data, current_user, typed=bool(form.typed.data))
         except (PassRefused, TransitionRefused) as refusal:
             db.session.rollback()
             result = {"ok": False, "message": str(refusal)}
@@ -348,6 +397,7 @@ def gate():
             commit()
             result = {"ok": True, "trip": trip}
             form.code.data = ""
+            form.typed.data = False
     return render_template("logistics/gate.html", form=form, result=result)
 
 

@@ -41,14 +41,31 @@ def live_app(tmp_path, sim):
         yield app
 
 
-def test_phone_order_to_used_gate_pass_with_the_simulator(live_app, browser, sim):
+def people_and_products(live_app):
     with live_app.app_context():
         rep = make_user("rep", ("rep",), "east")
         for name, role in (("office", "coordinator"), ("keeper", "warehouse_keeper"), ("weigher", "weigher")):
             make_user(name, (role,))
         make_customer("河南双力饲料经销部", rep, address="郑州市金水路1号")
         db.session.add(Product(code="P551", name="育肥猪配合饲料", bag_weight_kg=40, price_cents_per_tonne=326000))
+        db.session.add(Product(code="P301", name="乳猪教槽料", bag_weight_kg=25, price_cents_per_tonne=520000))
         db.session.commit()
+
+
+def pass_token(live_app):
+    """What the gate's scanner reads from the printed QR code."""
+    from sqlalchemy import select
+
+    from plugins.logistics.models import Trip
+
+    with live_app.app_context():
+        return db.session.scalar(select(Trip.pass_token).where(Trip.pass_token.is_not(None)))
+
+
+def ship_in_the_browser(live_app, browser, sim, lines, loads, gross, net_text, capitals):
+    """Order ``lines`` (product label, field, value) by phone, take it through payment and invoicing,
+    weigh, load ``loads`` (product name → bags, batch), weigh again, issue the pass, let it out."""
+    people_and_products(live_app)
     url = live_app.config["LIVE_URL"]
     office = session_for(browser, url, "office")
     office.goto(f"{url}/logistics/orders/new")
@@ -56,15 +73,21 @@ def test_phone_order_to_used_gate_pass_with_the_simulator(live_app, browser, sim
     office.click("text=查找客户")
     office.click("text=河南双力饲料经销部")
     office.fill("#ordered_by", "王老板")
-    office.select_option("#lines-0-product_id", label="P551 育肥猪配合饲料")
-    office.fill("#lines-0-tonnes", "25")
+    for index, (label, field, value) in enumerate(lines):
+        office.select_option(f"#lines-{index}-product_id", label=label)
+        office.fill(f"#lines-{index}-{field}", value)
     office.click("text=记录订单")
-    assert "人民币捌万壹仟伍佰元整" in office.locator("#capitals").inner_text()
+    assert capitals in office.locator("#capitals").inner_text()
     order_url = office.url
     click_transition(office, "确认客户资料")
     click_transition(office, "安排生产")
-    office.fill("#amount", "81500")
-    office.click("button:has-text('回款确认')")
+    total = office.locator("#balance").inner_text().replace("¥", "").replace(",", "")
+    office.fill("#amount", "1")
+    office.click("button:has-text('登记收款')")
+    assert office.locator("#order-state").inner_text().startswith("已排产")  # ¥1 confirms nothing
+    office.fill("#amount", f"{float(total) - 1:.2f}")
+    office.click("button:has-text('登记收款')")
+    assert office.locator("#order-state").inner_text().startswith("回款已确认")
     keeper = session_for(browser, url, "keeper")
     keeper.goto(order_url)
     click_transition(keeper, "确认订货品种")
@@ -81,25 +104,50 @@ def test_phone_order_to_used_gate_pass_with_the_simulator(live_app, browser, sim
     assert "空车：15200 公斤" in weigher.content()
     sim.weight = 0  # the truck drives off the scale to be loaded
     keeper.goto(f"{url}/logistics/station")
-    keeper.fill("input[name=bags]", "625")
+    for product, (bags, batch) in loads.items():
+        keeper.fill(f"input[aria-label='装车袋数 {product}']", str(bags))
+        keeper.fill(f"input[aria-label='生产批号 {product}']", batch)
     keeper.click("button:has-text('已装车')")
     weigher.goto(f"{url}/logistics/station")
-    capture(weigher, sim, 40540)
+    capture(weigher, sim, gross)
     weigher.click("button:has-text('重车过磅')")
-    assert "净重 25340 公斤" in weigher.content()
+    assert net_text in weigher.content()
     weigher.click("button:has-text('开出门证')")
-    pass_number = weigher.locator("#yard strong").inner_text()
+    pass_number = weigher.locator("#yard .pass-number").inner_text()
     assert pass_number.startswith("CM-")
 
     weigher.goto(f"{url}/logistics/gate")
-    weigher.fill("#code", pass_number)
+    weigher.fill("#code", pass_number)  # the typed number alone does not open the gate
     weigher.click("button:has-text('核对并放行')")
-    assert "已放行" in weigher.locator("#gate-result").inner_text()
-    weigher.fill("#code", pass_number)
+    assert "二维码" in weigher.locator("#gate-result").inner_text()
+    token = pass_token(live_app)
+    weigher.fill("#code", token)
+    weigher.click("button:has-text('核对并放行')")
+    result = weigher.locator("#gate-result").inner_text()
+    assert "已放行" in result
+    weigher.fill("#code", token)
     weigher.click("button:has-text('核对并放行')")
     assert "使用过" in weigher.locator("#gate-result").inner_text()
 
     office.goto(order_url)
     assert office.locator("#order-state").inner_text().startswith("已出厂")
+    return office, result
+
+
+def test_phone_order_to_used_gate_pass_with_the_simulator(live_app, browser, sim):
+    office, _ = ship_in_the_browser(live_app, browser, sim, [("P551 育肥猪配合饲料", "tonnes", "25")],
+                                    {"育肥猪配合饲料": (625, "20261123-01")}, 40540, "净重 25340 公斤",
+                                    "人民币捌万壹仟伍佰元整")
     tickets = office.locator("#trips").inner_text()
     assert "15200" in tickets and "40540" in tickets and "手工" not in tickets
+
+
+def test_a_two_product_truck_from_the_phone_call_to_the_gate(live_app, browser, sim):
+    """Found 2: 250 bags of 40 kg and 200 bags of 25 kg are 15 000 kg; the right gross passes."""
+    office, result = ship_in_the_browser(
+        live_app, browser, sim, [("P551 育肥猪配合饲料", "bags", "250"), ("P301 乳猪教槽料", "bags", "200")],
+        {"育肥猪配合饲料": (250, "20261123-01"), "乳猪教槽料": (200, "20261122-07")}, 30180, "净重 14980 公斤",
+        "人民币伍万捌仟陆佰元整")
+    assert "育肥猪配合饲料: 250 袋 · 10000 kg" in result and "乳猪教槽料: 200 袋 · 5000 kg" in result
+    lines = office.locator("#lines").inner_text()
+    assert "20261123-01" in lines and "20261122-07" in lines

@@ -21,7 +21,7 @@ def ship(world, order, tare=15200, gross=40540):
     load(trip, order.lines[0].bags, world["keeper"])
     take_gross(trip, gross, world["weigher"])
     issue_pass(trip, world["coordinator"])
-    use_pass(trip.pass_number, world["weigher"])
+    use_pass(trip.pass_token, world["weigher"])
     db.session.commit()
 
 
