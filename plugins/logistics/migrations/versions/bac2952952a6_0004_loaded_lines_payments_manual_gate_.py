@@ -1,7 +1,7 @@
 """0003 loaded lines payments manual gate passes
 
 Revision ID: bac2952952a6
-Revises: 9422cd0d5c37
+Revises: 7dc8f0533038
 Create Date: 2026-11-25 17:58:37.617598
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = 'bac2952952a6'
-down_revision = '9422cd0d5c37'
+down_revision = '7dc8f0533038'
 branch_labels = None
 depends_on = None
 
