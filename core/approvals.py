@@ -119,7 +119,8 @@ class Step:
 
     ``four_eyes`` names who reviews when the reviewer found would be the applicant (default: the
     applicant's next level up); ``task_title`` (``N_``) is the title of the reviewer's task
-    instead of “Review: <label>”; ``on_approved(record, request, user)`` runs when this step is
+    instead of “Review: <label>”, ``approve_label`` (``N_``) what its approve button says instead
+    of “Approve”; ``on_approved(record, request, user)`` runs when this step is
     approved, inside the decision's transaction, before the next stage opens (move the
     document's workflow a step there)."""
 
@@ -131,6 +132,7 @@ class Step:
     clock: str | None = None
     four_eyes: Reviewer | None = None
     task_title: str | None = None
+    approve_label: str | None = None
     on_approved: Callable[[Any, ApprovalRequest, Any], None] | None = None
 
 
@@ -376,8 +378,8 @@ def _check_chain(chain: ApprovalChain, resolvers: dict[str, Resolver]) -> None:
             if found is not None and found.resolver not in resolvers:
                 raise PluginError(f"{where}: step {step.name!r} names an unknown resolver "
                                   f"{found.resolver!r}.")
-        if not isinstance(step.label, str) or (step.task_title is not None
-                                               and not isinstance(step.task_title, str)):
+        if not all(isinstance(text, str) for text in (step.label, step.task_title, step.approve_label)
+                   if text is not None):
             raise PluginError(f"{where}: mark the label of step {step.name!r} with N_, not _l.")
 
 
@@ -634,6 +636,15 @@ def _finish(request: ApprovalRequest, chain: ApprovalChain, record: Any, user: A
 
 
 # -- deciding ------------------------------------------------------------------------------------
+
+def approve_label(step: ApprovalStep) -> str | None:
+    """What the approve button of ``step``'s task says, when its chain names it (translated)."""
+    chain = registry().chains.get(db.session.get(ApprovalRequest, step.request_id).chain)
+    definition = next((d for _index, d, _group in chain.steps() if d.name == step.name), None) if chain else None
+    if definition is None or not definition.approve_label:
+        return None
+    return translate(definition.approve_label, _domain(definition.approve_label))
+
 
 def _record_of(request: ApprovalRequest, chain: ApprovalChain) -> Any:
     return db.session.get(chain.model, request.record_id)

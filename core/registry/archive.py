@@ -167,10 +167,11 @@ def archive_chain() -> ApprovalChain:
         stages=[
             Step(VERIFY, N_("On-site verification by the regional manager"), reviewer("core.archive_verifier"),
                  four_eyes=reviewer("core.archive_second_verifier"), budget_minutes=VERIFY_DAYS * 24 * 60,
-                 clock="wall", task_title=N_("Verify the archive on site and sign"), on_approved=_verified),
+                 clock="wall", task_title=N_("Verify the archive on site and sign"),
+                 approve_label=N_("Verify and sign"), on_approved=_verified),
             Step(FILE, N_("Filing by the customer-management department"), reviewer("core.archive_filer"),
                  budget_minutes=FILE_DAYS * 24 * 60, clock="wall", task_title=N_("File the archive"),
-                 on_approved=_filed),
+                 approve_label=N_("File the archive"), on_approved=_filed),
         ],
         watched=WATCHED, watched_related=(LEGAL_REP,), decisions=("approved", "sent_back"),
         link=lambda customer: path_for("customers.detail", customer_id=customer.id),
@@ -353,7 +354,8 @@ def _adopt(customer: Customer) -> bool:
 
     def earlier(name: str, decision: str = "approved") -> EarlierDecision:
         row = history.get(name)
-        return (EarlierDecision(decision, row.user_id, row.at, row.comment) if row is not None
+        # nothing was decided after the state it led to (clamped for data set by hand, like the demo's)
+        return (EarlierDecision(decision, row.user_id, min(row.at, since), row.comment) if row is not None
                 else EarlierDecision(decision, None, since))
 
     state = customer.state
@@ -365,10 +367,12 @@ def _adopt(customer: Customer) -> bool:
     if state == "returned":
         decided[VERIFY] = earlier("send_back", "sent_back")
     outcome = {"filed": "approved", "returned": "sent_back"}.get(state, "pending")
+    # a submitted archive has been waiting since it changed state; the others since their submission
+    submitted_at = since if state == "submitted" or submit is None else min(submit.at, since)
     try:
         with db.session.begin_nested():
-            adopt_review(customer, CHAIN, applicant, submitted_at=submit.at if submit is not None else since,
-                         decided=decided, outcome=outcome, opened_at=since)
+            adopt_review(customer, CHAIN, applicant, submitted_at=submitted_at, decided=decided, outcome=outcome,
+                         opened_at=since)
     except ApprovalRefused:
         return False
     return True
