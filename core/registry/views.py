@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from core.approvals import approval_rounds
+from core.approvals import approval_rounds, signature_rows
 from core.audit import record_event
 from core.auth.models import Region
 from core.auth.permissions import permission_required
@@ -19,7 +19,7 @@ from core.events import commit
 from core.forms import choices
 from core.history import timeline
 from core.plugins import call
-from core.registry.archive import act, archive_status, available_actions
+from core.registry.archive import CHAIN, act, archive_status, available_actions
 from core.registry.blueprint import bp
 from core.registry.children import CHILD_KINDS
 from core.registry.forms import BUSINESS_TYPE_LABELS, CustomerForm, TransitionForm
@@ -196,4 +196,5 @@ def load_customer_card(record_id: int, user: Any) -> dict[str, Any]:
     return {"customer": customer, "types": BUSINESS_TYPE_LABELS,
             "people": CHILD_KINDS["people"].rows(customer.id),
             "secondary": CHILD_KINDS["secondary"].rows(customer.id),
-            "contacts": CHILD_KINDS["contacts"].rows(customer.id)[:10], "kinds": CHILD_KINDS}
+            "contacts": CHILD_KINDS["contacts"].rows(customer.id)[:10], "kinds": CHILD_KINDS,
+            "signatures": signature_rows(customer, CHAIN)}

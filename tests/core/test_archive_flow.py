@@ -345,3 +345,15 @@ def test_an_upgrade_gives_archives_already_in_the_flow_their_rounds_and_tasks(ap
     commit()
     assert [r.request.round for r in approval_rounds(returned)] == [2, 1]
     assert adopt_archives() == 0
+
+
+def test_the_printed_archive_card_carries_the_signatures(client, org):
+    import io
+
+    from pypdf import PdfReader
+
+    customer = verified(org)
+    login(client, "cm_head")
+    pdf = client.get(f"/print/customer_card/{customer.id}.pdf").data
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "区域经理实地核实" in text and "Rm" in text and "客户管理部归档" in text

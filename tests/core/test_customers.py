@@ -69,6 +69,15 @@ def test_demo_command_loads_a_feed_company_once(app):
     assert db.session.query(Customer).count() >= 10
     assert any("饲料" in c.name for c in db.session.query(Customer))
     assert "already" in runner.invoke(args=["demo"]).output
+    from core.auth.service import find_user
+    from core.tasks import my_open_tasks
+
+    assert {c.state for c in db.session.query(Customer)} == {"draft", "submitted", "returned", "verified", "filed"}
+    for username in ("rm_east", "specialist", "cmmanager"):  # real archive work in My work
+        rows = [row for row in my_open_tasks(find_user(username)) if row.task.kind == "approval"]
+        assert rows, username
+    assert any(row.overdue for row in my_open_tasks(find_user("rm_east")) if row.task.kind == "approval")
+    assert any(row.overdue for row in my_open_tasks(find_user("specialist")) if row.task.kind == "approval")
     listing = runner.invoke(args=["plugins"]).output
     assert "logistics" in listing and "enabled" in listing
 
