@@ -185,7 +185,7 @@ _CUSTOMER_KINDS = {"prospect": _l("Prospects"), "customer": _l("Customers")}
 _FILTER_TERMS = {  # the customer list's filters that are not columns
     "q": Reader(_l("Search")),
     "kind": Reader(_l("Kind"), lambda kind: str(_CUSTOMER_KINDS.get(kind, kind))),
-    "overdue": Reader(_l("Unverified over a month"), _yes_no),
+    "overdue": Reader(_l("Verification overdue"), _yes_no),
 }
 
 

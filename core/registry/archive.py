@@ -73,6 +73,8 @@ LEGAL_REP = "legal_representative"  # kept among the key people, as the role leg
 LEGAL_REP_ROLE = "legal_rep"
 WATCHED = ("name", "business_type", "region_id", "owner_id")
 DECISION_OF = {"verify": "approved", "file": "approved", "send_back": "sent_back"}
+# sent by the retired daily overdue check: kept in the catalogue so those inbox messages still read
+RETIRED_MESSAGES = (N_("Archive %(code)s %(name)s has waited over a month for verification."),)
 
 
 # -- who verifies and who files -------------------------------------------------------------------
