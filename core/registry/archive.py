@@ -59,6 +59,7 @@ from core.tasks import (
     TaskRefused,
     can_act,
     complete_task,
+    create_task,
     path_for,
     queue_label,
 )
@@ -152,8 +153,14 @@ def _filed(customer: Customer, request: ApprovalRequest, user: Any) -> None:
 
 
 def _sent_back(customer: Customer, request: ApprovalRequest, user: Any) -> None:
+    """Back to the rep: the engine gives the submitter “Revise and resubmit”; when someone else
+    submitted (a regional manager), the owner gets the task too, and either one's resubmission
+    closes both."""
     ARCHIVE_FLOW.apply(customer, "send_back", user, _step_comment(request, state="sent_back"),
                        authorised=True)
+    if customer.owner_id and customer.owner_id != request.applicant_id:
+        create_task(customer, RESUBMIT, N_("Revise and resubmit"), assignee=customer.owner_id,
+                    reference=request.reference, link=request.link, by=user)
 
 
 def _voided(customer: Customer, request: ApprovalRequest, applicant: Any) -> None:
@@ -216,17 +223,18 @@ class Waiting:
 
 
 def archive_status(customer: Customer) -> Waiting | None:
-    """The open verify or filing step of the archive, or its submitter's open revise task."""
+    """The open verify or filing step of the archive, or its open revise task (the owner's first)."""
     found = current_step(customer)
     if found is not None:
         _request, step, task = found
         what = step.label_text()
     else:
-        task = db.session.scalar(select(Task).where(
+        revise = list(db.session.scalars(select(Task).where(
             Task.record_type == Customer.__tablename__, Task.record_id == customer.id, Task.kind == RESUBMIT,
-            Task.state.in_((OPEN, ON_HOLD))).order_by(Task.id.desc()).limit(1))
-        if task is None:
+            Task.state.in_((OPEN, ON_HOLD))).order_by(Task.id.desc())))
+        if not revise:
             return None
+        task = next((t for t in revise if t.assignee_id == customer.owner_id), revise[0])
         what = task.title_text()
     if task.assignee_id:
         assignee = db.session.get(User, task.assignee_id)

@@ -105,6 +105,18 @@ def test_the_submitter_never_verifies_and_the_cm_manager_steps_in_for_the_only_m
     assert db.session.get(Customer, customer.id).state == "verified"
 
 
+def test_sent_back_to_the_owner_when_her_manager_submitted(org):
+    customer = submitted(org, owner="rep", by="rm")
+    decide(customer, org["cm_head"], "sent_back", "请补充老板电话")
+    assert customer.state == "returned"
+    revise = open_tasks(org["rep"], "approval_resubmit") + open_tasks(org["rm"], "approval_resubmit")
+    assert sorted(t.assignee_id for t in revise) == sorted([org["rep"].id, org["rm"].id])
+    submit_archive(customer, org["rep"])
+    commit()
+    assert {db.session.get(Task, t.id).state for t in revise} == {"done"}
+    assert open_archive_task(customer)[1].assignee_id == org["rm"].id  # the rep submitted this time
+
+
 def test_another_verifier_of_the_region_is_asked_before_the_cm_manager(org):
     deputy = make_user("deputy", ("regional_manager",), "east")
     customer = submitted(org, owner="rep", by="rm")
