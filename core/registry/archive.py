@@ -9,9 +9,9 @@ An archive's verification and filing is an approval chain, ``core.customer_archi
    general manager).
 2. *file*: the customer-management department (its queue) files the verified archive.
 
-A verifier or the department may send the archive back with a comment: its submitter gets a
-“Revise and resubmit” task, and the next submission is a new round (earlier rounds stay
-visible). The archive's ``state`` column stays its state, moved by the chain's callbacks; only
+A verifier or the department may send the archive back with a comment: its submitter (and its
+owner, when a manager submitted it) gets a “Revise and resubmit” task, and the next submission is
+a new round (earlier rounds stay visible). The archive's ``state`` column stays its state, moved by the chain's callbacks; only
 “submit” is a user's own action. Editing a field the chain watches (name, business type, region,
 owner, legal representative) voids a verification and starts it again; any other edit keeps the
 archive as it is (档案动态管理).
