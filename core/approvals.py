@@ -545,9 +545,10 @@ def adopt_review(record: Any, chain: ApprovalChain | str, applicant: Any, *, sub
         row.decided_by_id, row.decided_at, row.comment = earlier.user_id, earlier.at, earlier.comment
         last_stage = max(last_stage, row.stage)
     _event(request, "adopted")
-    if outcome == "pending":
+    if outcome == "pending" and any(s.stage > last_stage and s.state == "waiting" for s in _steps(request)):
         _open_next_stage(request, chain, record, None, after=last_stage, start=opened_at)
         return request
+    outcome = "approved" if outcome == "pending" else outcome  # nothing left to review
     request.state = outcome
     request.decided_at = max((e.at for e in decided.values()), default=submitted_at)
     _close_open(request, "cancelled")
