@@ -16,6 +16,7 @@ from core.approvals import (
     amount_above,
     approval_rounds,
     approval_state,
+    note_edit,
     reviewer,
     signature_rows,
     submit_for_approval,
@@ -103,5 +104,5 @@ __all__ = [
     "hold_task", "resume_task", "cancel_task", "tasks_of", "my_open_tasks", "work_counts", "message",
     "ApprovalChain", "Step", "Parallel", "Reviewer", "reviewer", "Resolver", "amount_above",
     "ApprovalRefused", "submit_for_approval", "withdraw_application", "approval_rounds", "signature_rows",
-    "approval_state",
+    "approval_state", "note_edit",
 ]

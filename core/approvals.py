@@ -37,7 +37,7 @@ from sqlalchemy import (
     inspect,
     select,
 )
-from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
+from sqlalchemy.orm import Mapped, Session, aliased, mapped_column, object_session
 
 from core.audit import plain, record_event
 from core.auth.models import User
@@ -115,7 +115,14 @@ class Resolver:
 @dataclass(frozen=True)
 class Step:
     """One signature. ``label`` is marked with your domain's ``N_``; ``when(record)`` makes the
-    step conditional (``amount_above``); ``budget_minutes``/``clock`` set its task's deadline."""
+    step conditional (``amount_above``); ``budget_minutes``/``clock`` set its task's deadline.
+
+    ``four_eyes`` names who reviews when the reviewer found would be the applicant (default: the
+    applicant's next level up); ``task_title`` (``N_``) is the title of the reviewer's task
+    instead of “Review: <label>”, ``approve_label`` (``N_``) what its approve button says instead
+    of “Approve”; ``on_approved(record, request, user)`` runs when this step is
+    approved, inside the decision's transaction, before the next stage opens (move the
+    document's workflow a step there)."""
 
     name: str
     label: str
@@ -123,6 +130,10 @@ class Step:
     when: Callable[[Any], bool] | None = None
     budget_minutes: int | None = None
     clock: str | None = None
+    four_eyes: Reviewer | None = None
+    task_title: str | None = None
+    approve_label: str | None = None
+    on_approved: Callable[[Any, ApprovalRequest, Any], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -171,15 +182,19 @@ Callback = Callable[[Any, "ApprovalRequest", Any], None]
 class ApprovalChain:
     """The approval chain of one document type, declared by its owner and returned by the hook
     ``register_approval_chains``. ``name`` is ``<plugin>.<document>``; ``model`` the document's
-    model; ``watched`` the fields whose change voids approvals. The callbacks run inside the
-    transaction of the decision, with ``(record, request, user)``: move the document's own
-    workflow there."""
+    model; ``watched`` the fields whose change voids approvals; ``watched_related`` names of
+    values kept outside the model's columns (a related record's) whose change the owner reports
+    with ``note_edit(record, name)``; ``decisions`` those a reviewer may take (approve always;
+    send back, reject). The callbacks run inside the transaction of the decision, with
+    ``(record, request, user)``: move the document's own workflow there."""
 
     name: str
     label: str
     model: type
     stages: Sequence[Step | Parallel]
     watched: Sequence[str] = ()
+    watched_related: Sequence[str] = ()
+    decisions: Sequence[str] = ("approved", "sent_back", "declined")
     budget_minutes: int | None = None
     clock: str = "wall"
     reference: Callable[[Any], str] | None = None
@@ -194,6 +209,8 @@ class ApprovalChain:
     def __post_init__(self) -> None:
         object.__setattr__(self, "stages", tuple(self.stages))
         object.__setattr__(self, "watched", tuple(self.watched))
+        object.__setattr__(self, "watched_related", tuple(self.watched_related))
+        object.__setattr__(self, "decisions", tuple(self.decisions))
 
     def steps(self) -> list[tuple[int, Step, Parallel | None]]:
         found = []
@@ -351,11 +368,18 @@ def _check_chain(chain: ApprovalChain, resolvers: dict[str, Resolver]) -> None:
     for stage in chain.stages:
         if isinstance(stage, Parallel) and (stage.join not in JOINS or not stage.steps):
             raise PluginError(f"{where}: group {stage.name!r} needs steps and a join of {JOINS}.")
+    if "approved" not in chain.decisions or set(chain.decisions) - set(STEP_DECISION):
+        raise PluginError(f"{where}: decisions must include approved and be among {tuple(STEP_DECISION)}.")
+    overlap = set(chain.watched) & set(chain.watched_related)
+    if overlap:
+        raise PluginError(f"{where} names {sorted(overlap)} both in watched and in watched_related.")
     for _index, step, _group in chain.steps():
-        if step.reviewer.resolver not in resolvers:
-            raise PluginError(f"{where}: step {step.name!r} names an unknown resolver "
-                              f"{step.reviewer.resolver!r}.")
-        if not isinstance(step.label, str):
+        for found in (step.reviewer, step.four_eyes):
+            if found is not None and found.resolver not in resolvers:
+                raise PluginError(f"{where}: step {step.name!r} names an unknown resolver "
+                                  f"{found.resolver!r}.")
+        if not all(isinstance(text, str) for text in (step.label, step.task_title, step.approve_label)
+                   if text is not None):
             raise PluginError(f"{where}: mark the label of step {step.name!r} with N_, not _l.")
 
 
@@ -406,7 +430,7 @@ def _resolve(chain: ApprovalChain, step: Step, record: Any, applicant: User) -> 
         found = None
     four_eyes = setting("core.four_eyes")
     if four_eyes and isinstance(found, User) and found.id == applicant.id:
-        found, fallback = next_level_up(applicant), "four_eyes"
+        found, fallback = _instead_of_applicant(step, record, applicant), "four_eyes"
     if found is None:
         top = general_manager()
         if top is not None and not (four_eyes and top.id == applicant.id):
@@ -419,6 +443,15 @@ def _resolve(chain: ApprovalChain, step: Step, record: Any, applicant: User) -> 
     return {"reviewer_id": found.id, "fallback": fallback}
 
 
+def _instead_of_applicant(step: Step, record: Any, applicant: User) -> User | Queue | None:
+    """Four eyes: the step's own ``four_eyes`` reviewer, else the applicant's next level up."""
+    if step.four_eyes is not None:
+        other = registry().resolvers[step.four_eyes.resolver].resolve(record, applicant, *step.four_eyes.args)
+        if isinstance(other, Queue) or (isinstance(other, User) and other.active and other.id != applicant.id):
+            return other
+    return next_level_up(applicant)
+
+
 def _domain(label: str) -> str:
     return getattr(label, "domain", CORE)
 
@@ -428,6 +461,20 @@ def submit_for_approval(record: Any, chain: ApprovalChain | str, user: Any, comm
     resolved now and kept; the first stage's reviewers get their tasks. Raises
     ``ApprovalRefused`` while a round is under review or approved. The caller commits."""
     chain = chain_named(chain)
+    request = _new_round(record, chain, user, comment)
+    _event(request, "submitted", request.comment)
+    for task in db.session.scalars(select(Task).where(
+            Task.record_type == record.__tablename__, Task.record_id == record.id,
+            Task.kind == RESUBMIT, Task.state.in_((OPEN, ON_HOLD)))):
+        record_decision(task, user, "done")
+    if chain.on_submitted is not None:
+        chain.on_submitted(record, request, user)
+    _open_next_stage(request, chain, record, user, after=-1)
+    return request
+
+
+def _new_round(record: Any, chain: ApprovalChain, applicant: Any, comment: str = "") -> ApprovalRequest:
+    """A new round of ``record``'s review with every step's reviewer resolved now."""
     if not isinstance(record, chain.model):
         raise TypeError(f"{chain.name} reviews {chain.model.__name__}, not {type(record).__name__}")
     if record.id is None:
@@ -441,7 +488,7 @@ def submit_for_approval(record: Any, chain: ApprovalChain | str, user: Any, comm
     request = ApprovalRequest(chain=chain.name, record_type=record.__tablename__, record_id=record.id,
                               customer_id=_customer_id(record), round=(latest.round + 1) if latest else 1,
                               reference=reference, link=chain.link(record) if chain.link else None,
-                              applicant_id=user.id,
+                              applicant_id=applicant.id,
                               comment=(comment or "").strip() or None)
     db.session.add(request)
     db.session.flush()
@@ -456,18 +503,59 @@ def submit_for_approval(record: Any, chain: ApprovalChain | str, user: Any, comm
             row.state = "skipped"
             row.note = step.when.note(record) if hasattr(step.when, "note") else None
         else:
-            for key, value in _resolve(chain, step, record, user).items():
+            for key, value in _resolve(chain, step, record, applicant).items():
                 setattr(row, key, value)
         db.session.add(row)
     db.session.flush()
-    _event(request, "submitted", request.comment)
-    for task in db.session.scalars(select(Task).where(
-            Task.record_type == record.__tablename__, Task.record_id == record.id,
-            Task.kind == RESUBMIT, Task.state.in_((OPEN, ON_HOLD)))):
-        record_decision(task, user, "done")
-    if chain.on_submitted is not None:
-        chain.on_submitted(record, request, user)
-    _open_next_stage(request, chain, record, user, after=-1)
+    return request
+
+
+@dataclass(frozen=True)
+class EarlierDecision:
+    """A step decided before its document came under an approval chain (see ``adopt_review``)."""
+
+    decision: str  # approved, sent_back, declined
+    user_id: int | None
+    at: datetime
+    comment: str | None = None
+
+
+def adopt_review(record: Any, chain: ApprovalChain | str, applicant: Any, *, submitted_at: datetime,
+                 decided: dict[str, EarlierDecision] | None = None, outcome: str = "pending",
+                 opened_at: datetime | None = None) -> ApprovalRequest:
+    """Take over a review that began before ``record``'s document type had its chain (an
+    upgraded database): a round submitted by ``applicant`` at ``submitted_at``, the steps in
+    ``decided`` taken as decided then. ``outcome`` "pending" gives the next stage's reviewers
+    their tasks, their clocks started at ``opened_at`` (default now), so a deadline already
+    missed shows as missed; "approved" closes the round as approved; "sent_back" closes it and
+    gives the applicant a “Revise and resubmit” task. No callback runs: the document's state is
+    already what the review says. The caller commits."""
+    chain = chain_named(chain)
+    if outcome not in ("pending", "approved", "sent_back"):
+        raise ValueError(f"unknown outcome {outcome!r}")
+    decided = decided or {}
+    request = _new_round(record, chain, applicant)
+    request.submitted_at = submitted_at
+    last_stage = -1
+    for row in _steps(request):
+        earlier = decided.get(row.name)
+        if earlier is None:
+            continue
+        row.state = STEP_DECISION[earlier.decision]
+        row.decided_by_id, row.decided_at, row.comment = earlier.user_id, earlier.at, earlier.comment
+        last_stage = max(last_stage, row.stage)
+    _event(request, "adopted")
+    if outcome == "pending" and any(s.stage > last_stage and s.state == "waiting" for s in _steps(request)):
+        _open_next_stage(request, chain, record, None, after=last_stage, start=opened_at)
+        return request
+    outcome = "approved" if outcome == "pending" else outcome  # nothing left to review
+    request.state = outcome
+    request.decided_at = max((e.at for e in decided.values()), default=submitted_at)
+    _close_open(request, "cancelled")
+    if outcome == "sent_back":
+        create_task(record, RESUBMIT, N_("Revise and resubmit"), assignee=applicant,
+                    reference=request.reference, link=request.link, start=opened_at,
+                    notify_people=False)
     return request
 
 
@@ -479,7 +567,7 @@ def _steps(request: ApprovalRequest, fresh: bool = False) -> list[ApprovalStep]:
 
 
 def _open_next_stage(request: ApprovalRequest, chain: ApprovalChain, record: Any, user: Any,
-                     after: int) -> None:
+                     after: int, start: datetime | None = None) -> None:
     """Give the reviewers of the next stage with work their tasks, or approve when none is left."""
     waiting = [s for s in _steps(request) if s.stage > after and s.state == "waiting"]
     if not waiting:
@@ -491,12 +579,16 @@ def _open_next_stage(request: ApprovalRequest, chain: ApprovalChain, record: Any
     for row in (s for s in waiting if s.stage == stage):
         step = definitions.get(row.name)
         queue = Queue(row.queue_kind, row.queue_key) if row.queue_kind else None
+        if step is not None and step.task_title:
+            title, params = step.task_title, {}
+        else:
+            title, params = N_("Review: %(step)s"), {"step": row.label_message()}
         task = create_task(
-            record, APPROVAL, N_("Review: %(step)s"), params={"step": row.label_message()},
+            record, APPROVAL, title, params=params,
             assignee=None if queue else row.reviewer_id, queue=queue,
             budget_minutes=(step.budget_minutes if step and step.budget_minutes else chain.budget_minutes),
-            clock=(step.clock if step and step.clock else chain.clock),
-            decisions=("approved", "sent_back", "declined"), reference=request.reference,
+            clock=(step.clock if step and step.clock else chain.clock), start=start,
+            decisions=chain.decisions, reference=request.reference,
             link=request.link, history=False)
         row.state = "open"
         row.task_id = task.id
@@ -546,6 +638,15 @@ def _finish(request: ApprovalRequest, chain: ApprovalChain, record: Any, user: A
 
 # -- deciding ------------------------------------------------------------------------------------
 
+def approve_label(step: ApprovalStep) -> str | None:
+    """What the approve button of ``step``'s task says, when its chain names it (translated)."""
+    chain = registry().chains.get(db.session.get(ApprovalRequest, step.request_id).chain)
+    definition = next((d for _index, d, _group in chain.steps() if d.name == step.name), None) if chain else None
+    if definition is None or not definition.approve_label:
+        return None
+    return translate(definition.approve_label, _domain(definition.approve_label))
+
+
 def _record_of(request: ApprovalRequest, chain: ApprovalChain) -> Any:
     return db.session.get(chain.model, request.record_id)
 
@@ -594,6 +695,9 @@ def decide(task: Task, user: Any, decision: str, comment: str = "") -> Task:
             notify(N_("%(reference)s: “%(step)s” approved by %(name)s."), users=[request.applicant_id],
                    params={"reference": request.reference or "", "step": step.label_message(),
                            "name": user.display_name}, link=task.link)
+        definition = next((d for _index, d, _group in chain.steps() if d.name == step.name), None)
+        if definition is not None and definition.on_approved is not None:
+            definition.on_approved(record, request, user)
         if stage_done:
             _open_next_stage(request, chain, record, user, after=step.stage)
     else:
@@ -658,6 +762,14 @@ def _notice_edits(session: Session, flush_context: Any, instances: Any) -> None:
             session.info.setdefault(PENDING_EDITS, []).append((record, fields))
 
 
+def note_edit(record: Any, *fields: str) -> None:
+    """Report a change of ``record`` that is not one of its columns (a related record's value the
+    chain lists in ``watched_related``): before the commit it voids approvals like an edit of a
+    watched column, once per record however many changes were reported."""
+    session = object_session(record) or db.session()
+    session.info.setdefault(PENDING_EDITS, []).append((record, list(fields)))
+
+
 @event.listens_for(Session, "before_commit")
 def _void_edited(session: Session) -> None:
     if not has_app_context() or not current_app.extensions.get(EXTENSION, Registry({}, {}, {})).by_model:
@@ -687,7 +799,7 @@ def void_for_edit(record: Any, fields: Sequence[str]) -> list[ApprovalRequest]:
     ``fields``, and start each chain again with the same applicant (a new round)."""
     restarted = []
     for chain in registry().by_model.get(type(record), []):
-        touched = [name for name in fields if name in chain.watched]
+        touched = [name for name in fields if name in chain.watched or name in chain.watched_related]
         if not touched:
             continue
         request = latest_request(record, chain)

@@ -30,6 +30,13 @@ def db_upgrade(only: str | None) -> None:
 
     done = migrate.upgrade(current_app, only)
     sync_roles_and_permissions()
+    if "core" in done:
+        from core.registry.archive import adopt_archives
+
+        adopted = adopt_archives()
+        commit()
+        if adopted:
+            click.echo(f"{adopted} archive(s) in the archive flow given their verification round and tasks.")
     migrate.analyze()
     click.echo(f"Database is up to date: {', '.join(done)}.")
 
@@ -206,17 +213,6 @@ def _import_as_job(path: Path, user: Any, background: bool) -> None:
     with ProgressBar() as bar:
         run = run_job(JOB, user=user, on_progress=bar.show, **arguments)
     _report_run(run)
-
-
-@customers.command("flag-overdue")
-def customers_flag_overdue() -> None:
-    """Notify regional managers of archives unverified for over a month (run daily)."""
-    from core.db import db as database
-    from core.registry.services import flag_overdue_verifications
-
-    count = flag_overdue_verifications()
-    database.session.commit()
-    click.echo(f"{count} overdue archive(s) flagged.")
 
 
 class ProgressBar:

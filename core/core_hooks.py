@@ -172,10 +172,10 @@ def register_documents(app):
 
 @hookimpl
 def dashboard_widgets(app, user):
-    from core.registry.widgets import awaiting_my_action, important_dates
+    from core.registry.widgets import archive_overview, important_dates
     from core.work_views import my_work_widget
 
-    return my_work_widget(user) + awaiting_my_action(user) + important_dates(user)
+    return my_work_widget(user) + archive_overview(user) + important_dates(user)
 
 
 @hookimpl
@@ -183,6 +183,20 @@ def customer_panels(app, customer, user):
     from core.work_views import open_tasks_panel
 
     return open_tasks_panel(customer, user)
+
+
+@hookimpl
+def register_approval_chains(app):
+    from core.registry.archive import archive_chain
+
+    return [archive_chain()]
+
+
+@hookimpl
+def register_reviewer_resolvers(app):
+    from core.registry.archive import RESOLVERS
+
+    return RESOLVERS
 
 
 @hookimpl

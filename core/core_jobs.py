@@ -6,19 +6,10 @@ from flask_babel import lazy_gettext as _l
 
 from core.contract import Job
 from core.db import utcnow
-from core.events import commit
 from core.jobs import crontab
 from core.registry.import_job import JOB as IMPORT_JOB
 from core.registry.import_job import import_customers
-from core.registry.services import flag_overdue_verifications
 from core.tasks import sweep
-
-
-def flag_overdue() -> None:
-    """Tell regional managers about archives unverified for over a month (daily; also
-    ``guanxi customers flag-overdue``)."""
-    flag_overdue_verifications()
-    commit()
 
 
 def deadline_sweep() -> None:
@@ -29,8 +20,6 @@ def deadline_sweep() -> None:
 
 def core_jobs() -> list[Job]:
     return [
-        Job("core.flag_overdue", flag_overdue, schedule=crontab(minute="30", hour="1"),
-            title=_l("Overdue archive verifications")),
         Job(IMPORT_JOB, import_customers, title=_l("Customer import")),
         Job("core.deadline_sweep", deadline_sweep, schedule=crontab(), title=_l("Deadline sweep")),
     ]

@@ -136,16 +136,44 @@ def _demo_details(session: Session, rng: random.Random, customers: list, users: 
                                               business_type="farm", is_core=k == 0,
                                               volume=f"月用料 {rng.randint(5, 40)} 吨"))
     session.flush()
-    rm_by_region = {u.region_id: u for u in users.values() if u.username.startswith("rm_")}
-    for index, (customer, rep) in enumerate(customers[:6]):
-        ARCHIVE_FLOW.apply(customer, "submit", rep)
-        manager = rm_by_region.get(customer.region_id)
-        if index < 3 and manager:
-            ARCHIVE_FLOW.apply(customer, "verify", manager)
-            if index < 2:
-                ARCHIVE_FLOW.apply(customer, "file", users["specialist"])
-    customers[5][0].state_changed_at = now - timedelta(days=40)  # one archive left unverified too long
+    _demo_archives(session, customers, users)
     _demo_tasks(session, customers, users)
+
+
+def _demo_archives(session: Session, customers: list, users: dict) -> None:
+    """Archives in every state of the flow, with their tasks: two filed; one verified and waiting
+    for the department, its filing late; one submitted 40 days ago, its verification late and
+    escalated; fresh submissions for 刘经理 (east) and for the customer-management manager (north
+    has no regional manager; one east archive 刘经理 submitted herself: four eyes); one sent back
+    to its rep. The two late ones come in as archives of an upgraded database do
+    (``adopt_archives``), their clocks started in the past."""
+    from core.registry.archive import adopt_archives, current_step, submit_archive
+    from core.tasks import complete_task
+
+    def decide(customer, decision: str = "approved", comment: str = "", user=None) -> None:
+        _request, _step, task = current_step(customer)
+        complete_task(task, user or session.get(User, task.assignee_id), decision, comment)
+
+    now = utcnow()
+    archive = [customer for customer, _rep in customers]
+    owner = {customer.id: rep for customer, rep in customers}
+    for customer in archive[:2]:  # filed
+        submit_archive(customer, owner[customer.id])
+        decide(customer)
+        decide(customer, user=users["specialist"])
+    submit_archive(archive[4], owner[archive[4].id])  # 刘经理 verifies within the month
+    submit_archive(archive[5], owner[archive[5].id])
+    decide(archive[5], "sent_back", "请补充法定代表人和老板的手机号。")
+    submit_archive(archive[6], owner[archive[6].id])  # north: the customer-management manager verifies
+    submit_archive(archive[7], users["rm_east"], "老客户介绍，我已实地看过。")  # four eyes
+    # an upgraded database's archives: verified 33 days ago, submitted 40 days ago
+    ARCHIVE_FLOW.apply(archive[2], "submit", owner[archive[2].id])
+    ARCHIVE_FLOW.apply(archive[2], "verify", users["cmmanager"], authorised=True)
+    ARCHIVE_FLOW.apply(archive[3], "submit", owner[archive[3].id])
+    archive[2].state_changed_at = now - timedelta(days=33)
+    archive[3].state_changed_at = now - timedelta(days=40)
+    session.flush()
+    adopt_archives()
 
 
 # department code -> head, members (their manager: the department's head unless given)

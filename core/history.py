@@ -122,6 +122,9 @@ def readers(model: type) -> dict[str, Reader]:
         if not isinstance(field, AuditField):
             field = AuditField(field)
         found[attr.key] = _reader(field, attr.columns[0], model)
+    for key, field in declared.items():  # a value kept elsewhere, e.g. an approval chain watches it
+        if key not in found:
+            found[key] = Reader(field.label if isinstance(field, AuditField) else field)
     return found
 
 
@@ -182,7 +185,7 @@ _CUSTOMER_KINDS = {"prospect": _l("Prospects"), "customer": _l("Customers")}
 _FILTER_TERMS = {  # the customer list's filters that are not columns
     "q": Reader(_l("Search")),
     "kind": Reader(_l("Kind"), lambda kind: str(_CUSTOMER_KINDS.get(kind, kind))),
-    "overdue": Reader(_l("Unverified over a month"), _yes_no),
+    "overdue": Reader(_l("Verification overdue"), _yes_no),
 }
 
 
@@ -274,6 +277,7 @@ def _task(changes: dict[str, Any], read: Callable[[str], Reader]) -> tuple[str, 
 
 _APPROVAL_EVENTS = {
     "submitted": _l("submitted “%(chain)s” for approval (round %(round)s)"),
+    "adopted": _l("“%(chain)s” carried over from before the upgrade (round %(round)s)"),
     "decided": _l("“%(step)s”: %(decision)s"),
     "approved": _l("“%(chain)s” approved"),
     "rejected": _l("“%(chain)s” rejected"),

@@ -15,7 +15,14 @@ from sqlalchemy import select
 from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
-from core.approvals import APPROVAL, ApprovalRequest, ApprovalStep, approval_rounds, chain_named
+from core.approvals import (
+    APPROVAL,
+    ApprovalRequest,
+    ApprovalStep,
+    approval_rounds,
+    approve_label,
+    chain_named,
+)
 from core.audit import audited_models
 from core.auth.models import User
 from core.contract import Panel, Widget
@@ -107,6 +114,7 @@ def task(task_id: int):
     people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(
         {i for i in (task.assignee_id, task.created_by_id, task.completed_by_id) if i})))}
     review = None
+    buttons = dict(DECISION_BUTTONS)
     if task.kind == APPROVAL:
         step = db.session.scalar(select(ApprovalStep).where(ApprovalStep.task_id == task.id))
         if step is not None:
@@ -114,12 +122,13 @@ def task(task_id: int):
             chain = chain_named(req.chain)
             record = db.session.get(chain.model, req.record_id)
             review = next((r for r in approval_rounds(record) if r.request.id == req.id), None)
+            buttons["approved"] = approve_label(step) or buttons["approved"]
     return render_template(
         "work/task.html", task=task, now=now, due_text=due_text, people=people,
         queue=queue_label(task.queue_kind, task.queue_key) if task.queue_kind else None,
         watchers=watchers(task), review=review, kinds=record_kinds(), form=TaskForm(),
         acting=can_act(task, current_user), managing=can_manage(task, current_user),
-        decisions=[(d, DECISION_BUTTONS[d]) for d in task.allowed], states=STATES, decision_labels=DECISIONS)
+        decisions=[(d, buttons[d]) for d in task.allowed], states=STATES, decision_labels=DECISIONS)
 
 
 @bp.route("/tasks/<id:task_id>/act", methods=["POST"])

@@ -105,7 +105,6 @@ class Customer(Audited, db.Model):
     notes: Mapped[str | None] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(20), default=ARCHIVE_FLOW.initial, index=True)
     state_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
-    overdue_notified_at: Mapped[datetime | None] = mapped_column(DateTime)
     version_id: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
@@ -115,7 +114,7 @@ class Customer(Audited, db.Model):
 
     __mapper_args__ = {"version_id_col": version_id}
     __audit_exclude__ = frozenset({"version_id", "updated_at", "created_at", "name_initials",
-                                   "state_changed_at", "overdue_notified_at"})
+                                   "state_changed_at"})
     __audit_label__ = _l("Customers")
     __audit_fields__ = {
         "code": _l("Code"), "name": _l("Name"), "business_type": Choice(_l("Business type"), BUSINESS_TYPE_LABELS),
@@ -125,6 +124,8 @@ class Customer(Audited, db.Model):
         "is_prospect": _l("Prospect (no order yet)"), "intends_to_order": _l("Intends to order"),
         "first_order_date": _l("First order"), "converted_at": _l("Became a customer"), "notes": _l("Notes"),
         "state": _l("Archive state"),
+        # not a column: the key person with the role legal_rep, watched by the archive's verification
+        "legal_representative": _l("Legal representative"),
     }
 
     @validates("name")

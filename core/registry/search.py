@@ -2,20 +2,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from flask_login import current_user
 from sqlalchemy import Select, exists, or_, select
 
 from core.auth.models import Region, User
-from core.db import utcnow
 from core.inputs import id_arg
+from core.registry.archive import overdue_verifications
 from core.registry.models import Customer, KeyPerson
 from core.registry.plugin_filters import ListOptions, as_arg, list_options, read_filters
 from core.visibility import restrict
 
-OVERDUE_DAYS = 30
 SORTS = {
     "code": (Customer.code,),
     "name": (Customer.name_initials, Customer.code),
@@ -38,7 +36,7 @@ class CustomerFilter:
     size_class: str = ""
     kind: str = ""  # "prospect" | "customer"
     state: str = ""
-    overdue: bool = False
+    overdue: bool = False  # the open verify task is past its due time
     sort: str = "code"
     desc: bool = False
     extra: dict[str, Any] = field(default_factory=dict)  # plugin filters: key -> validated value
@@ -104,16 +102,11 @@ def customer_query(flt: CustomerFilter, user: Any) -> Select:
     if flt.state:
         stmt = stmt.where(Customer.state == flt.state)
     if flt.overdue:
-        stmt = stmt.where(overdue_condition())
+        stmt = stmt.where(overdue_verifications())
     for plugin_filter in flt.options.filters:
         if plugin_filter.key in flt.extra:
             stmt = stmt.where(plugin_filter.condition(flt.extra[plugin_filter.key]))
     return stmt
-
-
-def overdue_condition() -> Any:
-    """Submitted and still not verified after a month."""
-    return (Customer.state == "submitted") & (Customer.state_changed_at < utcnow() - timedelta(days=OVERDUE_DAYS))
 
 
 def sorted_query(stmt: Select, flt: CustomerFilter) -> Select:

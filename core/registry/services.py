@@ -15,11 +15,8 @@ from sqlalchemy import select
 from core.auth.models import Region, Role, User, user_roles
 from core.db import db, utcnow
 from core.events import fire_after_commit
-from core.i18n import N_
-from core.notifications import notify
 from core.numbering import next_number
 from core.registry.models import Customer
-from core.registry.search import overdue_condition
 
 SERIES_CODE = re.compile(r"C\d{6,}")
 
@@ -105,20 +102,3 @@ def region_choices(user: Any) -> list[tuple[int, str]]:
     if not user.can("customers.view_all"):
         stmt = stmt.where(Region.id == user.region_id)
     return [(region.id, region.name) for region in db.session.scalars(stmt)]
-
-
-def flag_overdue_verifications() -> int:
-    """Tell each region's managers, once, about archives submitted over a month ago and not verified."""
-    overdue = db.session.scalars(select(Customer).where(overdue_condition(),
-                                                        Customer.overdue_notified_at.is_(None))).all()
-    managers: dict[int | None, list[int]] = {}
-    for user in db.session.scalars(select(User).join(user_roles).join(Role)
-                                   .where(Role.code == "regional_manager", User.active.is_(True))).unique():
-        managers.setdefault(user.region_id, []).append(user.id)
-    for customer in overdue:
-        recipients = managers.get(customer.region_id)
-        notify(N_("Archive %(code)s %(name)s has waited over a month for verification."),
-               users=recipients or (), roles=() if recipients else ("regional_manager",),
-               params={"code": customer.code, "name": customer.name}, link=f"/customers/{customer.id}")
-        customer.overdue_notified_at = utcnow()
-    return len(overdue)

@@ -1,4 +1,4 @@
-"""Customer list, archive page, create/edit, conversion and archive-flow transitions."""
+"""Customer list, archive page, create/edit, conversion and the archive flow's buttons."""
 from __future__ import annotations
 
 from typing import Any
@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
+from core.approvals import approval_rounds, signature_rows
 from core.audit import record_event
 from core.auth.models import Region
 from core.auth.permissions import permission_required
@@ -18,6 +19,7 @@ from core.events import commit
 from core.forms import choices
 from core.history import timeline
 from core.plugins import call
+from core.registry.archive import CHAIN, act, archive_status, available_actions
 from core.registry.blueprint import bp
 from core.registry.children import CHILD_KINDS
 from core.registry.forms import BUSINESS_TYPE_LABELS, CustomerForm, TransitionForm
@@ -31,6 +33,7 @@ from core.registry.services import (
     update_customer,
 )
 from core.visibility import get_visible_or_404
+from core.work_views import due_text
 from core.workflow import TransitionRefused
 
 EDITABLE = ("name", "business_type", "size_class", "phone", "mobile", "address", "region_id",
@@ -106,9 +109,10 @@ def detail(customer_id: int):
     panels = sorted(call("customer_panels", customer=customer, user=current_user), key=lambda p: p.order)
     sections = [(kind, kind.rows(customer.id)) for kind in CHILD_KINDS.values()]
     return render_template("customers/detail.html", customer=customer, panels=panels, sections=sections,
-                           events=timeline(customer), flow=flow, today=utcnow().date(),
-                           transitions=flow.available(customer, current_user),
-                           transition_form=TransitionForm(), plain_form=FlaskForm(),
+                           events=timeline(customer), flow=flow, now=utcnow(), today=utcnow().date(),
+                           transitions=available_actions(customer, current_user),
+                           waiting=archive_status(customer), rounds=approval_rounds(customer),
+                           due_text=due_text, transition_form=TransitionForm(), plain_form=FlaskForm(),
                            types=BUSINESS_TYPE_LABELS)
 
 
@@ -173,8 +177,7 @@ def transition(customer_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        done = Customer.__workflow__.apply(customer, form.transition.data, current_user,
-                                           form.comment.data or "")
+        done = act(customer, form.transition.data, current_user, form.comment.data or "")
     except TransitionRefused as refusal:
         db.session.rollback()
         flash(str(refusal), "error")
@@ -193,9 +196,5 @@ def load_customer_card(record_id: int, user: Any) -> dict[str, Any]:
     return {"customer": customer, "types": BUSINESS_TYPE_LABELS,
             "people": CHILD_KINDS["people"].rows(customer.id),
             "secondary": CHILD_KINDS["secondary"].rows(customer.id),
-            "contacts": CHILD_KINDS["contacts"].rows(customer.id)[:10], "kinds": CHILD_KINDS}
-
-
-def overdue_count(user: Any) -> int:
-    return db.session.scalar(select(func.count()).select_from(
-        customer_query(CustomerFilter(overdue=True), user).subquery())) or 0
+            "contacts": CHILD_KINDS["contacts"].rows(customer.id)[:10], "kinds": CHILD_KINDS,
+            "signatures": signature_rows(customer, CHAIN)}

@@ -1,4 +1,4 @@
-"""Core dashboard widgets: archives awaiting the user, overdue verifications, important dates."""
+"""Core dashboard widgets: the archive flow at a glance, important dates."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -18,27 +18,25 @@ from core.visibility import visible
 
 UPCOMING_DAYS = 30
 DASHBOARD_ROWS = 20  # the widget's nearest dates; the full list is paged
+OVERVIEW_STATES = ("draft", "returned", "submitted", "verified")  # not yet filed
 
 
-def awaiting_my_action(user: Any) -> list[Widget]:
-    """Archives waiting in a state this user can move on (one grouped query)."""
-    waiting_states = {state: t for t in Customer.__workflow__.transitions.values()
-                      if user.can(t.permission) and t.name != "send_back" for state in t.source}
-    if not waiting_states:
+def archive_overview(user: Any) -> list[Widget]:
+    """Where the archives the user sees stand in the flow, for the people in it (submitters,
+    verifiers, the filing department): how many per state and how many verifications are late,
+    each a link to the list. What the user must do themselves is in My work."""
+    if not any(user.can(code) for code in ("customers.submit", "customers.verify", "customers.file")):
         return []
-    rows = db.session.execute(
-        select(Customer.state, func.count()).where(visible(Customer, user),
-                                                    Customer.state.in_(waiting_states))
-        .group_by(Customer.state)).all()
-    counts = dict(rows)
-    items = [(state, waiting_states[state], counts.get(state, 0)) for state in waiting_states]
-    overdue = []
-    if user.can("customers.verify"):
-        overdue = db.session.scalars(customer_query(CustomerFilter(overdue=True), user)
-                                     .order_by(Customer.state_changed_at).limit(10)).all()
-    html = render_template("customers/widget_awaiting.html", items=items, overdue=overdue,
-                           flow=Customer.__workflow__)
-    return [Widget(_l("Archives awaiting you"), html, order=10)]
+    counts = dict(db.session.execute(
+        select(Customer.state, func.count()).where(visible(Customer, user), Customer.state.in_(OVERVIEW_STATES))
+        .group_by(Customer.state)).all())
+    overdue = db.session.scalar(select(func.count()).select_from(
+        customer_query(CustomerFilter(overdue=True), user).subquery())) or 0
+    if not any(counts.values()) and not overdue:
+        return []
+    html = render_template("customers/widget_archives.html", counts=counts, overdue=overdue,
+                           states=OVERVIEW_STATES, flow=Customer.__workflow__)
+    return [Widget(_l("Customer archives"), html, order=10)]
 
 
 def next_occurrence(on: date, today: date) -> date:

@@ -315,6 +315,25 @@ def test_misdeclared_chains_stop_the_start(tmp_path, chain, problem):
                     "INSTANCE_PATH": str(tmp_path)})
 
 
+@pytest.mark.parametrize("options, problem", [
+    ({"decisions": ("sent_back",)}, "decisions must include approved"),
+    ({"decisions": ("approved", "maybe")}, "decisions must include approved"),
+    ({"watched": ("name",), "watched_related": ("name",)}, "both in watched and in watched_related"),
+    ({"four_eyes": "nobody"}, "unknown resolver 'nobody'"),
+])
+def test_misdeclared_chain_options_stop_the_start(tmp_path, options, problem):
+    from core.api import ApprovalChain, Customer, Step, reviewer
+    from core.app import create_app
+
+    four_eyes = options.pop("four_eyes", None)
+    step = Step("a", "A", reviewer("role", "qc"), four_eyes=reviewer(four_eyes) if four_eyes else None)
+    declared = ApprovalChain("bad.card", "Card", Customer, [step], **options)
+    with pytest.raises(PluginError, match=problem):
+        create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "GUANXI_PLUGINS": ["bad"],
+                    "GUANXI_EXTRA_PLUGINS": {"bad": chain_plugin([declared])},
+                    "INSTANCE_PATH": str(tmp_path)})
+
+
 def test_the_plugin_hears_assignments_completions_and_decisions(org):
     row = claim(org)
     submit(row, org)

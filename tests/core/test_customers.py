@@ -1,5 +1,6 @@
 """Customer archive pages core provides now: create, edit with optimistic locking, dashboard."""
 from core.db import db
+from core.events import commit
 from core.registry.models import Customer
 from core.testing import login, make_customer, post_form
 
@@ -48,15 +49,18 @@ def test_second_save_of_a_stale_form_is_refused_and_nothing_is_overwritten(app, 
     assert saved.name == "原名称" and saved.phone == "222222"
 
 
-def test_dashboard_widget_counts_archives_awaiting_the_manager(client, users):
-    from core.registry.archive_flow import ARCHIVE_FLOW
+def test_dashboard_shows_where_the_archives_stand_and_my_work_what_to_do(client, users):
+    from core.registry.archive import submit_archive
 
     for name in ("甲", "乙"):
-        ARCHIVE_FLOW.apply(make_customer(name, users["rep_east"]), "submit", users["rep_east"])
-    db.session.commit()
+        submit_archive(make_customer(name, users["rep_east"]), users["rep_east"])
+    make_customer("丙", users["rep_west"])
+    commit()
     login(client, "rm_east")
     html = client.get("/").get_data(as_text=True)
-    assert "待您处理的档案" in html and "核实签字</a> <small class=\"muted\">(已提交)</small>: <strong>2</strong>" in html
+    assert 'state=submitted">已提交</a>: <strong>2</strong>' in html
+    assert "state=draft" not in html  # the west draft is not hers to see
+    assert html.count("实地核实档案并签字") == 2  # her two verify tasks, in My work
 
 
 def test_demo_command_loads_a_feed_company_once(app):
@@ -65,19 +69,30 @@ def test_demo_command_loads_a_feed_company_once(app):
     assert db.session.query(Customer).count() >= 10
     assert any("饲料" in c.name for c in db.session.query(Customer))
     assert "already" in runner.invoke(args=["demo"]).output
+    from core.auth.service import find_user
+    from core.tasks import my_open_tasks
+
+    assert {c.state for c in db.session.query(Customer)} == {"draft", "submitted", "returned", "verified", "filed"}
+    for username in ("rm_east", "specialist", "cmmanager"):  # real archive work in My work
+        rows = [row for row in my_open_tasks(find_user(username)) if row.task.kind == "approval"]
+        assert rows, username
+    assert any(row.overdue for row in my_open_tasks(find_user("rm_east")) if row.task.kind == "approval")
+    assert any(row.overdue for row in my_open_tasks(find_user("specialist")) if row.task.kind == "approval")
     listing = runner.invoke(args=["plugins"]).output
     assert "logistics" in listing and "enabled" in listing
 
 
 def test_sent_back_archives_count_as_waiting_for_the_rep(client, users):
-    from core.registry.archive_flow import ARCHIVE_FLOW
+    from core.registry.archive import current_step, submit_archive
+    from core.tasks import complete_task
 
     returned = make_customer("退回的", users["rep_east"])
-    ARCHIVE_FLOW.apply(returned, "submit", users["rep_east"])
-    ARCHIVE_FLOW.apply(returned, "send_back", users["rm_east"], comment="补充资料")
+    submit_archive(returned, users["rep_east"])
+    complete_task(current_step(returned)[2], users["rm_east"], "sent_back", "补充资料")
     make_customer("草稿", users["rep_east"])
-    db.session.commit()
+    commit()
     login(client, "rep_east")
     html = client.get("/").get_data(as_text=True)
-    assert "提交核实</a> <small class=\"muted\">(草稿)</small>: <strong>1</strong>" in html
-    assert "提交核实</a> <small class=\"muted\">(已退回)</small>: <strong>1</strong>" in html
+    assert 'state=draft">草稿</a>: <strong>1</strong>' in html
+    assert 'state=returned">已退回</a>: <strong>1</strong>' in html
+    assert "修改后重新提交" in html  # the revise task, in My work

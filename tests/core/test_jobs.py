@@ -72,7 +72,7 @@ def test_a_plugin_registers_jobs_that_run_in_an_app_context_of_their_own(app, us
     answers = app.extensions["guanxi"].hook.register_jobs(app=app)
     assert ["probe.work", "probe.counts", "probe.refuses", "probe.breaks", "probe.nightly"] in [
         [job.name for job in answer] for answer in answers]
-    assert jobs().owners["probe.work"] == "probe" and jobs().owners["core.flag_overdue"] == "core"
+    assert jobs().owners["probe.work"] == "probe" and jobs().owners["core.deadline_sweep"] == "core"
     SEEN.clear()
     enqueue("probe.work", "north")
     assert SEEN[0]["app"] is app and not SEEN[0]["request"] and SEEN[0]["session"] is not db.session()
@@ -135,28 +135,14 @@ def test_a_job_registered_twice_stops_the_start(tmp_path):
         build(tmp_path, ["twice"], {"twice": Twice})
 
 
+@pytest.mark.guanxi_plugins("probe", extra={"probe": Probe})
 def test_schedules_are_read_in_the_company_time_zone(app):
     def due(moment):
         return {task.name for task in jobs().huey.read_periodic(moment)}
 
-    assert "core.flag_overdue" in due(datetime(2026, 3, 1, 17, 30))  # 01:30 in Shanghai, the day after
-    assert "core.flag_overdue" not in due(datetime(2026, 3, 2, 1, 30))
-
-
-def test_the_daily_overdue_check_runs_as_a_job(app, users):
-    from datetime import timedelta
-
-    from core.notifications import unread_count
-    from core.registry.archive_flow import ARCHIVE_FLOW
-    from core.testing import make_customer
-
-    customer = make_customer("久未核实", users["rep_east"])
-    ARCHIVE_FLOW.apply(customer, "submit", users["rep_east"])
-    customer.state_changed_at = utcnow() - timedelta(days=31)
-    db.session.commit()
-    enqueue("core.flag_overdue")
-    db.session.expire_all()
-    assert unread_count(users["rm_east"]) == 1 and customer.overdue_notified_at is not None
+    assert "probe.nightly" in due(datetime(2026, 3, 1, 18, 0))  # 02:00 in Shanghai, the day after
+    assert "probe.nightly" not in due(datetime(2026, 3, 2, 2, 0))
+    assert "core.deadline_sweep" in due(datetime(2026, 3, 2, 2, 7))  # every minute
 
 
 def test_the_job_page_shows_progress_to_its_starter_and_administrators_only(app, users):
@@ -237,7 +223,7 @@ def test_a_large_import_on_the_command_line_runs_as_a_job_with_progress(app, use
 
 def test_a_run_without_a_user_and_progress_outside_a_run(app):
     progress(3, total=10)  # outside a tracked run: nothing happens
-    run = run_job("core.flag_overdue")
+    run = run_job("core.deadline_sweep")
     assert run.state == "done" and run.user_id is None
     with pytest.raises(LookupError, match="No job 'core.nothing'"):
         start_job("core.nothing")

@@ -4,8 +4,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from core.audit import AuditEvent
-from core.db import db, utcnow
-from core.registry.archive_flow import ARCHIVE_FLOW
+from core.db import db
 from core.registry.models import (
     ContactLog,
     Contract,
@@ -14,7 +13,7 @@ from core.registry.models import (
     KeyPerson,
     pinyin_initials,
 )
-from core.registry.services import flag_overdue_verifications, record_first_order
+from core.registry.services import record_first_order
 from core.registry.widgets import upcoming_dates
 from core.testing import QueryCounter, login, make_customer, make_user, post_form
 
@@ -228,32 +227,6 @@ def test_dashboard_lists_upcoming_birthdays(client, users):
     login(client, "rep_east")
     html = client.get("/").get_data(as_text=True)
     assert "未来 30 天的重要日子" in html and "李老板" in html and "3 天后" in html
-
-
-def test_overdue_verification_is_flagged_once_to_the_regional_manager(app, users):
-    from core.notifications import unread_count
-
-    customer = make_customer("久未核实", users["rep_east"])
-    ARCHIVE_FLOW.apply(customer, "submit", users["rep_east"])
-    customer.state_changed_at = utcnow() - timedelta(days=31)
-    fresh = make_customer("刚提交", users["rep_east"])
-    ARCHIVE_FLOW.apply(fresh, "submit", users["rep_east"])
-    db.session.commit()
-    assert flag_overdue_verifications() == 1
-    db.session.commit()
-    assert flag_overdue_verifications() == 0
-    assert unread_count(users["rm_east"]) == 1
-    assert unread_count(make_user("rm_west", ("regional_manager",), "west")) == 0
-    client = app.test_client()
-    login(client, "rm_east")
-    html = client.get("/customers/?overdue=1").get_data(as_text=True)
-    assert "久未核实" in html and "刚提交" not in html
-    assert "超过一个月未核实" in client.get("/").get_data(as_text=True)
-
-
-def test_cli_flag_overdue(app, users):
-    result = app.test_cli_runner().invoke(args=["customers", "flag-overdue"])
-    assert result.exit_code == 0 and "0 overdue" in result.output
 
 
 def test_archive_card_lists_key_people(client, users):

@@ -1,13 +1,19 @@
-"""A prospect's archive from creation to filing, each step by a different person in a real browser."""
+"""A prospect's archive from creation to filing in a real browser: the rep submits, the regional
+manager finds the verify task in My work, sends it back and later verifies it, and the
+customer-management department takes the filing task from its queue."""
 import pytest
+from sqlalchemy import select
 
+from core.auth.models import Region
+from core.db import db
+from core.org import assign_user, department, set_region_manager
 from core.testing import make_user
 
 pytestmark = pytest.mark.browser
 
 
-def session_for(browser, url, username):
-    context = browser.new_context()
+def session_for(browser, url, username, viewport=None):
+    context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
     page = context.new_page()
     page.goto(f"{url}/login")
     page.fill("#username", username)
@@ -24,11 +30,29 @@ def act(page, button, comment=None):
     page.wait_for_load_state()
 
 
+def decide(page, button, comment=None):
+    """On a task's page: a decision button, with a comment."""
+    if comment:
+        page.fill("textarea[name=comment]", comment)
+    page.click(f"button[name=decision]:has-text('{button}')")
+    page.wait_for_load_state()
+
+
+def open_my_work_task(page, url, title):
+    page.click("#work-link")
+    page.wait_for_url(f"{url}/my-work")
+    page.click(f"#my-work .task-title:has-text('{title}')")
+    page.wait_for_load_state()
+
+
 def test_rep_manager_and_department_take_a_prospect_to_the_files(live_app, browser):
     with live_app.app_context():
         make_user("rep", ("rep",), "east")
-        make_user("rm", ("regional_manager",), "east")
-        make_user("spec", ("specialist",))
+        rm = make_user("rm", ("regional_manager",), "east")
+        spec = make_user("spec", ("specialist",))
+        set_region_manager(db.session.scalar(select(Region).where(Region.code == "east")), rm.id)
+        assign_user(spec, department("cm").id, None)
+        db.session.commit()
     url = live_app.config["LIVE_URL"]
 
     rep = session_for(browser, url, "rep")
@@ -50,15 +74,20 @@ def test_rep_manager_and_department_take_a_prospect_to_the_files(live_app, brows
         assert content in rep.locator("#contacts").inner_text()
     act(rep, "提交核实")
     assert rep.locator("#archive-state").inner_text() == "已提交"
+    assert "区域经理实地核实 · Rm" in rep.locator("#archive-waiting").inner_text()
+    assert rep.locator("button[name=transition]").count() == 0  # the rep does not verify
 
     manager = session_for(browser, url, "rm")
-    assert "核实签字 (已提交): 1" in manager.locator(".widget", has_text="待您处理的档案").inner_text()
-    manager.goto(archive)
-    act(manager, "退回", comment="缺少老板电话，请补充")
-    assert manager.locator("#archive-state").inner_text() == "已退回"
+    assert "实地核实档案并签字" in manager.locator(".widget", has_text="待办").inner_text()
+    open_my_work_task(manager, url, "实地核实档案并签字")
+    assert "河南双力饲料经销部" in manager.locator("dl.facts").inner_text()
+    decide(manager, "退回", comment="缺少老板电话，请补充")
+    assert "已记录：已退回" in manager.content()
 
     rep.goto(archive)
+    assert rep.locator("#archive-state").inner_text() == "已退回"
     assert "缺少老板电话，请补充" in rep.content()
+    assert "修改后重新提交" in rep.locator("#archive-waiting").inner_text()
     rep.click("#people >> text=添加")
     rep.fill("#name", "王建国")
     rep.fill("#phone", "13700001111")
@@ -66,17 +95,28 @@ def test_rep_manager_and_department_take_a_prospect_to_the_files(live_app, brows
     act(rep, "提交核实")
     assert rep.locator("#archive-state").inner_text() == "已提交"
 
+    open_my_work_task(manager, url, "实地核实档案并签字")
+    assert "第 2 轮" in manager.content()
+    decide(manager, "核实签字")
     manager.goto(archive)
-    act(manager, "核实签字")
     assert manager.locator("#archive-state").inner_text() == "已核实"
     assert manager.locator("button[name=transition]").count() == 0
+    assert "客户管理部归档 · 客户管理部" in manager.locator("#archive-waiting").inner_text()
 
-    department = session_for(browser, url, "spec")
-    department.goto(archive)
-    act(department, "归档")
-    assert department.locator("#archive-state").inner_text() == "已归档"
-    history = department.locator(".timeline").inner_text()
+    department_page = session_for(browser, url, "spec")
+    department_page.click("#work-link")
+    department_page.wait_for_url(f"{url}/my-work")
+    assert "归档" in department_page.locator("#my-work .task-title").all_inner_texts()
+    department_page.click("#my-work button:has-text('认领')")
+    assert "任务已由您认领。" in department_page.content()
+    department_page.goto(archive)
+    act(department_page, "归档")
+    assert department_page.locator("#archive-state").inner_text() == "已归档"
+    assert department_page.locator("#archive-waiting").count() == 0
+    history = department_page.locator(".timeline").inner_text()
     for who in ("Rep", "Rm", "Spec"):
         assert who in history
-    assert department.locator(".timeline .event-transition").count() == 5
+    assert department_page.locator(".timeline .event-transition").count() == 5
     assert "核实签字" in history and "档案状态: 已提交 → 已核实" in history
+    rounds = department_page.locator(".approvals").inner_text()
+    assert "缺少老板电话，请补充" in rounds and "已批准" in rounds
