@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextvars
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -37,7 +36,7 @@ from core.contract import Job
 from core.db import db, utcnow
 from core.events import commit
 from core.i18n import CORE, N_, translate
-from core.plugins import PluginError
+from core.plugins import PluginError, answers_by_plugin, owned_by
 from core.settings import setting
 
 if TYPE_CHECKING:
@@ -50,7 +49,6 @@ __all__ = ["Job", "JobFailed", "JobRun", "Jobs", "Progress", "crontab", "enqueue
 EXTENSION = "guanxi.jobs"  # app.extensions key of the Jobs
 RUN_KEY = "guanxi_run_id"  # the keyword argument that carries a tracked run's id to the worker
 STATES = ("queued", "running", "done", "failed")
-NAME_RE = re.compile(r"[a-z][a-z0-9_]*")
 PUBLISH_EVERY = 0.25  # seconds: at most this often a run's counts are published while it works
 log = logging.getLogger("guanxi.jobs")
 
@@ -314,18 +312,15 @@ def _key(run_id: int) -> str:
 
 def init_jobs(app: Flask) -> None:
     """Collect every ``register_jobs`` answer; a badly named or shaped job stops the start."""
-    host = app.extensions["guanxi"]
     definitions: dict[str, Job] = {}
     owners: dict[str, str] = {}
-    arguments = {"app": app}
-    for impl in host.pm.hook.register_jobs.get_hookimpls():
-        owner = impl.plugin_name
+    answers = answers_by_plugin("register_jobs", app=app)
+    for owner in ["core"] + [info.name for info in app.extensions["guanxi"].enabled]:  # load order
         who = "Core" if owner == "core" else f"Plugin {owner!r}"
-        for item in impl.function(**{name: arguments[name] for name in impl.argnames}) or []:
+        for item in answers.get(owner) or []:
             if not isinstance(item, Job):
                 raise PluginError(f"{who} returned {item!r} from register_jobs, not a core.contract.Job.")
-            namespace, _dot, rest = item.name.partition(".")
-            if namespace != owner or not NAME_RE.fullmatch(rest):
+            if not owned_by(owner, item.name):
                 raise PluginError(f"{who} registers job {item.name!r}: a job's name starts with its plugin's "
                                   f"name, like '{owner}.<name>' (lower-case letters, digits and _).")
             if not callable(item.function):

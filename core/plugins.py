@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import importlib.util
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -333,13 +334,24 @@ def implementations(app: Flask, hook_name: str) -> list[tuple[str, Callable[...,
     return callers
 
 
-def answers_by_plugin(hook_name: str, **kwargs: Any) -> dict[str, Any]:
-    """Call a hook plugin by plugin: ``{plugin name: answer}`` (None when it answered None)."""
+def answers_by_plugin(hook_name: str, app: Flask | None = None, **kwargs: Any) -> dict[str, Any]:
+    """Call a hook plugin by plugin: ``{plugin name: answer}`` (None when it answered None).
+    ``app`` defaults to the current one (pass it while the app is being built)."""
     answers: dict[str, Any] = {}
-    for plugin, caller in implementations(current_app._get_current_object(), hook_name):
+    for plugin, caller in implementations(app or current_app._get_current_object(), hook_name):
         result = caller(**kwargs)
         answers[plugin] = result[0] if result else None
     return answers
+
+
+OWNED_NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def owned_by(owner: str, name: str) -> bool:
+    """Whether ``name`` (a job, a setting key) is ``<owner>.<lower_case_name>``: what a plugin
+    declares carries its name, so two plugins never collide and errors can name the owner."""
+    namespace, _dot, rest = name.partition(".")
+    return namespace == owner and OWNED_NAME.fullmatch(rest) is not None
 
 
 def call(hook_name: str, **kwargs: Any) -> list[Any]:

@@ -12,12 +12,11 @@ from flask import Flask
 
 from core.config import CONFIG_SOURCES
 from core.contract import Setting
-from core.plugins import PluginError, PluginHost
+from core.plugins import PluginError, PluginHost, answers_by_plugin, owned_by
 from core.settings.types import BOUNDED, TYPES, Checked, SettingValueError, check, parse_text
 
 EXTENSION = "guanxi.settings"  # app.extensions key of the Registry
 
-NAME_RE = re.compile(r"[a-z][a-z0-9_]*")
 SCOPES = ("deployment", "company")
 
 
@@ -49,10 +48,10 @@ class Registry:
 def build_registry(app: Flask, host: PluginHost) -> Registry:
     found: dict[str, Declared] = {}
     by_env: dict[str, Declared] = {}
-    for impl in host.pm.hook.register_settings.get_hookimpls():
-        arguments = {"app": app}
-        for item in impl.function(**{name: arguments[name] for name in impl.argnames}) or []:
-            declared = _declared(impl.plugin_name, item)
+    answers = answers_by_plugin("register_settings", app=app)
+    for owner in ["core"] + [info.name for info in host.enabled]:  # core first, then load order
+        for item in answers.get(owner) or []:
+            declared = _declared(owner, item)
             for index, seen in ((found, declared.key), (by_env, declared.env)):
                 if seen in index:
                     raise PluginError(f"Setting {seen} is declared twice: by {_who(index[seen].owner)} "
@@ -80,15 +79,14 @@ def _declared(owner: str, item: Any) -> Declared:
     who = _who(owner).capitalize()
     if not isinstance(item, Setting):
         raise PluginError(f"{who} returned {item!r} from register_settings, not a core.contract.Setting.")
-    namespace, _dot, name = item.key.partition(".")
-    if namespace != owner or not NAME_RE.fullmatch(name):
+    if not owned_by(owner, item.key):
         raise PluginError(f"{who} declares setting {item.key!r} outside its namespace: "
                           f"keys look like '{owner}.<name>' (lower case letters, digits and _).")
     problem = _problem(item)
     if problem:
         raise PluginError(f"{who} declares setting {item.key!r} wrongly: {problem}.")
     prefix = "GUANXI_" if owner == "core" else f"GUANXI_{re.sub(r'[^A-Z0-9]', '_', owner.upper())}_"
-    return Declared(item, owner, prefix + name.upper())
+    return Declared(item, owner, prefix + item.key.partition(".")[2].upper())
 
 
 def _problem(item: Setting) -> str | None:
