@@ -27,6 +27,7 @@ from core.auth.models import Region, User
 from core.auth.permissions import permission_required
 from core.auth.roles import DEPARTMENT_ROLES, EVERYONE, ROLES
 from core.calendar import budget_minutes, default_clock, due_at, elapsed_minutes
+from core.charts import ChartPoint, chart, chart_svg
 from core.clock import local_day_bounds, local_month_bounds, local_now, to_local, to_utc
 from core.contract import (
     Column,
@@ -95,7 +96,7 @@ __all__ = [
     "amount_in_capitals", "ask_vetoes", "capitals", "customer_metrics", "document_number",
     "local_months", "month_of", "yuan", "local_date", "local_datetime", "Setting", "setting",
     "undeclared_fields", "DateField", "IntegerField", "INT_MAX", "INT_MIN", "id_arg",
-    "in_date_window", "parse_day", "render_pdf",
+    "in_date_window", "parse_day", "render_pdf", "ChartPoint", "chart", "chart_svg",
     "budget_minutes", "default_clock", "due_at", "elapsed_minutes",
     "Job", "JobFailed", "crontab", "enqueue", "progress", "start_job",
     # the work engine: organisation, tasks, approvals
