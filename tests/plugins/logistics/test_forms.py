@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from core.db import db
 from core.settings import save_company_setting
 from core.testing import login, post_form
+from plugins.logistics.flows import ORDER_FLOW
 from plugins.logistics.models import Product
 from plugins.logistics.services import (
     LineInput,
@@ -24,7 +25,6 @@ from plugins.logistics.services import (
     take_tare,
     use_pass,
 )
-from plugins.logistics.flows import ORDER_FLOW
 from tests.plugins.logistics.test_order_flow import new_order
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "forms"
@@ -43,17 +43,23 @@ def pdf_text(data: bytes) -> str:
     return "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
-def two_product_trip(world, shipped=True):
-    """An order of the 20-character product and the usual feed, paid, invoiced, both on one truck
-    with their batches; weighed by the weigher, loaded by the keeper, let out at the gate."""
+def two_product_trip(world, shipped=True, third=False):
+    """An order of the 20-character product and the usual feed (and a third, for the layout), paid,
+    invoiced, all on one truck with their batches; weighed by the weigher, loaded by the keeper,
+    let out at the gate."""
     world["coordinator"].display_name, world["weigher"].display_name = "吴协调", "郑师傅"
     world["keeper"].display_name = "冯库管"
     long_feed = Product(code="P990", name=LONG_NAME, bag_weight_kg=40, pellet_size="3.5mm",
                         price_cents_per_tonne=412000)
-    db.session.add(long_feed)
+    piglet = Product(code="P120", name="乳猪教槽颗粒料（膨化）", bag_weight_kg=20, pellet_size="2mm",
+                     price_cents_per_tonne=685000)
+    db.session.add_all([long_feed, piglet])
     db.session.flush()
-    order = create_order(world["customer"], [LineInput(long_feed, tonnes="8"), LineInput(world["feed"], tonnes="2")],
-                         world["coordinator"], ordered_by="王老板", transport="pickup", remarks="上午装车")
+    lines = [LineInput(long_feed, tonnes="8"), LineInput(world["feed"], tonnes="2")]
+    if third:
+        lines.append(LineInput(piglet, tonnes="1"))
+    order = create_order(world["customer"], lines, world["coordinator"], ordered_by="王老板", transport="pickup",
+                         remarks="上午装车")
     ORDER_FLOW.apply(order, "confirm_data", world["coordinator"])
     ORDER_FLOW.apply(order, "schedule", world["coordinator"])
     record_payment(order, order.amount_cents, "transfer", world["coordinator"])
@@ -61,10 +67,9 @@ def two_product_trip(world, shipped=True):
     order.invoice_number = "FP-2026-0815"
     ORDER_FLOW.apply(order, "invoice", world["coordinator"])
     trip = take_tare(order, world["truck"], 15200, world["weigher"])
-    first, second = order.lines
-    load(trip, {first.id: first.bags, second.id: second.bags}, world["keeper"],
-         batches={first.id: "B20261206-01", second.id: "B20261206-02"})
-    take_gross(trip, 25350, world["weigher"])
+    load(trip, {line.id: line.bags for line in order.lines}, world["keeper"],
+         batches={line.id: f"B20261206-0{index}" for index, line in enumerate(order.lines, 1)})
+    take_gross(trip, 15200 + trip.loaded_kg + 150, world["weigher"])
     issue_pass(trip, world["coordinator"])
     if shipped:
         use_pass(trip.pass_token, world["weigher"])
@@ -120,7 +125,7 @@ def test_each_form_carries_the_manual_fields_and_values(app, world):
                       "提货人签字"])
 
     ticket = forms["weigh_ticket"]
-    assert_all(ticket, ["过磅单", "客户姓名", "河南双力饲料经销部", "NO:", trip.number, "车号", "豫A·12345", "品名",
+    assert_all(ticket, ["过磅单", "客户名称", "河南双力饲料经销部", "NO:", trip.number, "车号", "豫A·12345", "品名",
                         LONG_NAME, "育肥猪配合饲料", "实车重", "25350", "空车重", "15200", "净重", "10150",
                         "件数", "进厂时间", "离厂时间", "合计", "250", "验货员：冯库管", "过磅员：郑师傅"])
     assert "副本" not in ticket and "重车" not in ticket  # the manual's label is 实车重
@@ -129,7 +134,7 @@ def test_each_form_carries_the_manual_fields_and_values(app, world):
     assert_all(gate, ["出门证", "编号", trip.pass_number, "提货单位", "出门日期", "品名", "规格", "单位", "数量", "件数",
                       "备注", LONG_NAME, "40公斤/袋", "吨", "8.000", "200", "2.000", "50", "10.000", "250",
                       "批号B20261206-01", "车号", "提货人", "协调员：吴协调"])
-    stub = gate.split("存根")[-1]
+    stub = gate.split("存根（一联存根）")[1]
     assert_all(stub, [trip.pass_number, "河南双力饲料经销部", LONG_NAME, "8.000", "200", "育肥猪配合饲料", "2.000",
                       "50", "出门日期", "提货人", "协调员", "门卫"])
     assert (first.bags, second.bags) == (200, 50)
@@ -188,9 +193,11 @@ def overlap(a, b) -> bool:
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils is installed by scripts/bootstrap.sh --test")
 @pytest.mark.parametrize("paper", ["A5", "A4"])
-@pytest.mark.parametrize("reprint", [False, True], ids=["original", "copy"])
-def test_every_form_fits_one_page_with_a_long_product_name(app, world, paper, reprint):
-    order, trip = two_product_trip(world)
+@pytest.mark.parametrize(("reprint", "language"), [(False, "zh_CN"), (True, "zh_CN"), (False, "en")],
+                         ids=["original", "copy", "english"])
+def test_every_form_fits_one_page_with_a_long_product_name(app, world, paper, reprint, language):
+    order, trip = two_product_trip(world, third=True)
+    world["coordinator"].locale = world["weigher"].locale = language
     set_company(paper=paper)
     forms = fetch_all(app, order, trip)
     if reprint:  # the copies: the mark 副本 sits in its own cell, clear of the QR
@@ -199,7 +206,7 @@ def test_every_form_fits_one_page_with_a_long_product_name(app, world, paper, re
         forms = {name: client.get(f"/print/{name}/{trip.id}.pdf").data for name in ("weigh_ticket", "gate_pass")}
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for name, data in forms.items():
-        stem = f"{name}-{paper}" + ("-copy" if reprint else "")
+        stem = f"{name}-{paper}" + ("-copy" if reprint else "") + ("-en" if language == "en" else "")
         pdf = ARTIFACTS / f"{stem}.pdf"
         pdf.write_bytes(data)
         assert len(PdfReader(io.BytesIO(data)).pages) == 1, stem
