@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from PIL import Image, ImageChops
 from pypdf import PdfReader
 
 from core.db import db
@@ -25,7 +26,7 @@ from plugins.logistics.services import (
     take_tare,
     use_pass,
 )
-from tests.plugins.logistics.test_order_flow import new_order
+from tests.plugins.logistics.test_order_flow import new_order, ready_to_load
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "forms"
 LONG_NAME = "高档育肥猪全价颗粒配合饲料加强型二号"  # 20 characters
@@ -186,6 +187,16 @@ def words(pdf: Path) -> tuple[float, float, list[tuple[str, float, float, float,
     return float(page.group(1)), float(page.group(2)), found
 
 
+def black_under(png: Path, box, dpi=110) -> int:
+    """Black pixels (the QR's, text's) inside a word's box on the rendered page; the copy mark is red."""
+    scale = dpi / 72
+    image = Image.open(png).convert("RGB")
+    red, green, blue = image.crop(tuple(round(v * scale) for v in (box[1] - 2, box[2] - 2, box[3] + 2,
+                                                                    box[4] + 2))).split()
+    brightest = ImageChops.lighter(ImageChops.lighter(red, green), blue)
+    return sum(brightest.histogram()[:90])
+
+
 def overlap(a, b) -> bool:
     slack = 0.5
     return (min(a[3], b[3]) - max(a[1], b[1]) > slack) and (min(a[4], b[4]) - max(a[2], b[2]) > slack)
@@ -193,20 +204,24 @@ def overlap(a, b) -> bool:
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils is installed by scripts/bootstrap.sh --test")
 @pytest.mark.parametrize("paper", ["A5", "A4"])
-@pytest.mark.parametrize(("reprint", "language"), [(False, "zh_CN"), (True, "zh_CN"), (False, "en")],
-                         ids=["original", "copy", "english"])
-def test_every_form_fits_one_page_with_a_long_product_name(app, world, paper, reprint, language):
+@pytest.mark.parametrize(("print_", "language"), [("original", "zh_CN"), ("copy", "zh_CN"), ("preview", "zh_CN"),
+                                                 ("original", "en")], ids=["original", "copy", "preview", "english"])
+def test_every_form_fits_one_page_with_a_long_product_name(app, world, paper, print_, language):
     order, trip = two_product_trip(world, third=True)
     world["coordinator"].locale = world["weigher"].locale = language
     set_company(paper=paper)
-    forms = fetch_all(app, order, trip)
-    if reprint:  # the copies: the mark 副本 sits in its own cell, clear of the QR
-        client = app.test_client()
-        login(client, "coordinator")
-        forms = {name: client.get(f"/print/{name}/{trip.id}.pdf").data for name in ("weigh_ticket", "gate_pass")}
+    client = app.test_client()
+    login(client, "coordinator")
+    tickets = ("weigh_ticket", "gate_pass")
+    if print_ == "preview":  # before the originals: 样张
+        forms = {name: client.get(f"/print/{name}/{trip.id}.pdf").data for name in tickets}
+    else:
+        forms = fetch_all(app, order, trip)
+    if print_ == "copy":  # the copies: the mark 副本 sits in its own cell, clear of the QR
+        forms = {name: client.get(f"/print/{name}/{trip.id}.pdf").data for name in tickets}
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for name, data in forms.items():
-        stem = f"{name}-{paper}" + ("-copy" if reprint else "") + ("-en" if language == "en" else "")
+        stem = f"{name}-{paper}" + ("" if print_ == "original" else f"-{print_}") + ("-en" if language == "en" else "")
         pdf = ARTIFACTS / f"{stem}.pdf"
         pdf.write_bytes(data)
         assert len(PdfReader(io.BytesIO(data)).pages) == 1, stem
@@ -218,6 +233,20 @@ def test_every_form_fits_one_page_with_a_long_product_name(app, world, paper, re
                 (stem, text, x0, y0, x1, y1)
         clashes = [(a[0], b[0]) for i, a in enumerate(boxes) for b in boxes[i + 1:] if overlap(a, b)]
         assert not clashes, (stem, clashes)
-        if reprint:
-            mark = next(box for box in boxes if box[0].startswith("副本"))
+        if print_ != "original":
+            mark = next(box for box in boxes if box[0].startswith(("副本", "样张")))
             assert mark[3] < width / 3, (stem, mark)  # left of the title; the QR is on the right
+            assert not black_under(ARTIFACTS / f"{stem}.png", mark), stem  # the red mark alone, no QR under it
+
+
+def test_a_ticket_printed_after_the_empty_weighing_lists_the_order_and_marks_the_preview(app, world):
+    order = new_order(world)
+    ready_to_load(world, order)
+    trip = take_tare(order, world["truck"], 15200, world["weigher"])
+    db.session.commit()
+    set_company()
+    client = app.test_client()
+    login(client, "weigher")
+    ticket = pdf_text(client.get(f"/print/weigh_ticket/{trip.id}.pdf").data)
+    assert_all(ticket, ["样张", "过磅单", "豫A·12345", "育肥猪配合饲料", "空车重", "15200", "过磅员：Weigher"])
+    assert "验货员：Keeper" not in ticket  # nobody has loaded it yet
