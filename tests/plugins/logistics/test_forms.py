@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops
 from pypdf import PdfReader
+from sqlalchemy import select
 
 from core.db import db
 from core.settings import save_company_setting
@@ -250,3 +251,14 @@ def test_a_ticket_printed_after_the_empty_weighing_lists_the_order_and_marks_the
     ticket = pdf_text(client.get(f"/print/weigh_ticket/{trip.id}.pdf").data)
     assert_all(ticket, ["样张", "过磅单", "豫A·12345", "育肥猪配合饲料", "空车重", "15200", "过磅员：Weigher"])
     assert "验货员：Keeper" not in ticket  # nobody has loaded it yet
+
+
+def test_the_demo_company_heads_the_demo_forms(app):
+    from plugins.logistics.models import Order
+
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    order = db.session.scalars(select(Order).where(Order.invoice_number.is_not(None)).order_by(Order.id)).first()
+    client = app.test_client()
+    login(client, "coordinator", password="demo1234")
+    slip = pdf_text(client.get(f"/print/pickup_slip/{order.id}.pdf").data)
+    assert_all(slip, [COMPANY, order.number, order.invoice_number, order.customer.name])
