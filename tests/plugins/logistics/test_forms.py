@@ -12,6 +12,7 @@ from PIL import Image, ImageChops
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from core.clock import to_local
 from core.db import db
 from core.settings import save_company_setting
 from core.testing import login, post_form
@@ -141,6 +142,10 @@ def test_each_form_carries_the_manual_fields_and_values(app, world):
                       "50", "出门日期", "提货人", "协调员", "门卫"])
     assert (first.bags, second.bags) == (200, 50)
 
+    office = app.test_client()
+    login(office, "coordinator")
+    day = to_local(order.ordered_at).strftime("%Y%m%d")
+    forms["production_schedule"] = pdf_text(office.get(f"/print/production_schedule/{day}.pdf").data)
     for name, text in forms.items():
         assert COMPANY in text, name
         assert "关系客户管理" not in text and "Guanxi" not in text, name
