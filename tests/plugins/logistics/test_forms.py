@@ -5,6 +5,7 @@ import io
 import re
 import shutil
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from PIL import Image, ImageChops
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from core.clock import to_local
+from core.clock import local_now, to_local
 from core.db import db
 from core.settings import save_company_setting
 from core.testing import login, post_form
@@ -62,7 +63,7 @@ def two_product_trip(world, shipped=True, third=False):
     if third:
         lines.append(LineInput(piglet, tonnes="1"))
     order = create_order(world["customer"], lines, world["coordinator"], ordered_by="王老板", transport="pickup",
-                         remarks="上午装车")
+                         remarks="上午装车", delivery_on=local_now().date() + timedelta(days=1))
     ORDER_FLOW.apply(order, "confirm_data", world["coordinator"])
     ORDER_FLOW.apply(order, "schedule", world["coordinator"])
     record_payment(order, order.amount_cents, "transfer", world["coordinator"])
@@ -117,7 +118,7 @@ def test_each_form_carries_the_manual_fields_and_values(app, world):
     phone = forms["phone_order"]
     assert_all(phone, ["电话订货记录", "编号", "DD-QR-YXB-24", order.number, "客户姓名", "河南双力饲料经销部",
                        "详细地址", "郑州市金水路1号", "订货时间", "订货人", "王老板", "内容", LONG_NAME,
-                       "8.000吨/200袋", "育肥猪配合饲料", "发货时间", "出厂", "豫A·12345", "运输方式",
+                       "8.000吨/200袋", "育肥猪配合饲料", "发货时间", f"要求{order.delivery_on.isoformat()}", "出厂", "豫A·12345", "运输方式",
                        "货款情况", "已付清", "其它", "上午装车"])
 
     slip = forms["pickup_slip"]
