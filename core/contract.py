@@ -86,6 +86,7 @@ class Document:
 
     A ``confidential`` document carries on every page the mark 机密 / CONFIDENTIAL with the name of
     the person it was printed for and the time; its loader records each print with ``record_event``.
+    ``page_size`` is a CSS page size, or a function answering one when printing (a setting).
     """
 
     name: str
@@ -93,7 +94,7 @@ class Document:
     template: str
     permission: str
     load: Callable[[int, Any], dict[str, Any]]
-    page_size: str = "A4"
+    page_size: str | Callable[[], str] = "A4"
     confidential: bool = False
 
 

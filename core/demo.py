@@ -16,8 +16,10 @@ from core.org import Department, ensure_departments
 from core.registry.archive_flow import ARCHIVE_FLOW
 from core.registry.models import ContactLog, ImportantDate, KeyPerson, SecondaryCustomer
 from core.registry.services import create_customer
+from core.settings import save_company_setting, setting
 
 DEMO_PASSWORD = "demo1234"
+DEMO_COMPANY = "河南丰收饲料有限公司"  # heads every printed form
 REGIONS = [("east", "豫东区"), ("west", "豫西区"), ("north", "豫北区"), ("south", "豫南区")]
 USERS = [
     # username, name, role, region
@@ -52,6 +54,8 @@ def already_loaded(session: Session) -> bool:
 
 
 def load_core_demo(session: Session, rng: random.Random) -> None:
+    if not setting("core.company_name"):
+        save_company_setting("core.company_name", DEMO_COMPANY)
     regions = {}
     for code, name in REGIONS:
         regions[code] = session.scalar(select(Region).where(Region.code == code)) or Region(code=code, name=name)

@@ -52,7 +52,8 @@ def pdf_response(document: Document, record_id: int, user: Any) -> Response:
     if document.confidential:
         context["confidential"] = {"reader": f"{user.display_name} ({user.username})",
                                    "at": local_now().strftime("%Y-%m-%d %H:%M")}
-    pdf = render_pdf(document.template, page_size=document.page_size, **context)
+    size = document.page_size() if callable(document.page_size) else document.page_size
+    pdf = render_pdf(document.template, page_size=size, **context)
     db.session.commit()
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="{document.name}-{record_id}.pdf"'

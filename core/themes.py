@@ -31,15 +31,22 @@ class Theme:
         return self.path / "templates"
 
     def company_name(self) -> str:
-        """The company setting when an administrator set one, else the theme's name in the UI language."""
-        chosen = setting("core.company_name")
-        if chosen:
-            return chosen
-        names = self.settings.get("company_name", {})
+        """The company setting when an administrator set one, else the theme's company name, else
+        the product's name (a theme without a company: the default one) in the UI language."""
+        return self.form_company_name() or self._named("product_name") or "关系 Guanxi"
+
+    def form_company_name(self) -> str:
+        """The company printed at the head of a form: the setting, else the theme's company; never
+        the product's name, since a form with the software's name on it is no company's form
+        (empty: the form leaves the line for the company's stamp)."""
+        return setting("core.company_name") or self._named("company_name")
+
+    def _named(self, key: str) -> str:
+        names = self.settings.get(key, {})
         if isinstance(names, str):
             return names
         language = "en" if get_locale().language == "en" else "zh_CN"
-        return names.get(language, names.get("zh_CN", "关系 Guanxi"))
+        return names.get(language, names.get("zh_CN", ""))
 
     def color(self, key: str, default: str) -> str:
         return self.settings.get("colors", {}).get(key, default)

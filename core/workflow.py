@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.base import NO_VALUE
 
+from core.audit import AuditEvent
 from core.db import db, utcnow
 from core.events import fire_after_commit
 
@@ -112,6 +113,17 @@ class Workflow:
         fire_after_commit("state_changed", record=record, workflow=self.name, transition=name,
                           old_state=old, new_state=transition.target, user=user)
         return transition
+
+
+    def actor(self, record: Any, name: str) -> int | None:
+        """Who last applied transition ``name`` to ``record`` (a user id, from the audit trail): the
+        name a printed form puts on its signature line, e.g. the keeper who counted a truck's load."""
+        events = db.session.execute(
+            select(AuditEvent.user_id, AuditEvent.changes)
+            .where(AuditEvent.record_type == record.__tablename__, AuditEvent.record_id == record.id,
+                   AuditEvent.action == "transition")
+            .order_by(AuditEvent.id.desc()))
+        return next((user_id for user_id, changes in events if (changes or {}).get("transition") == name), None)
 
 
 def guard_state(model: type, workflow: Workflow) -> None:

@@ -13,6 +13,9 @@ from plugins.logistics.checks import DEFAULT_CHECKS, CheckSetting, Level
 from plugins.logistics.i18n import _l
 
 PROTOCOLS = ("yaohua", "toledo")
+PAPER = (("A5", _l("A5 across")), ("A4", _l("A4 upright")))
+# the CSS page of each paper: the same 210 mm width, so one layout serves both
+PAGE_SIZES = {"A5": "A5 landscape", "A4": "A4"}
 STATION_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 INDICATOR_URL = re.compile(r"(socket|rfc2217)://[A-Za-z0-9.:\[\]-]{1,100}:[0-9]{1,5}|/dev/[\w./-]{1,100}|COM[0-9]{1,3}")
 TOKEN = re.compile(r"[!-~]{16,200}")  # printable ASCII without spaces
@@ -60,6 +63,13 @@ def declared_settings() -> list[Setting]:
                 _l("How much of each order line may stay unloaded when the office closes an order with a "
                    "reason: 0 nothing, below 1 a share of the line's quantity (0.01 = 1 %), from 1 kilograms."),
                 minimum=Decimal(0), maximum=Decimal(100_000)),
+        Setting("logistics.form_paper", "choice", "A5", _l("Paper of the printed forms"),
+                _l("The paper in the printer the office and the weighbridge print the forms on: A5 across (the "
+                   "manual's half sheet) or A4 upright; both are 210 mm wide, so the forms look the same, A4 "
+                   "with room below."), choices=PAPER),
+        Setting("logistics.phone_order_form_number", "str", "DD-QR-YXB-24", _l("Phone order record form number"),
+                _l("The document control number printed on the phone order record, as in the quality manual."),
+                max_length=40),
     ]
 
 

@@ -335,7 +335,7 @@ ORIGINALS = {"weigh_ticket": ("logistics.weigh", "logistics/print/weigh_ticket.h
 @permission_required("logistics.view")
 def trip_original(trip_id: int, document: str):
     """Issue the original of a ticket's form: the answer is its PDF; later prints are copies."""
-    from plugins.logistics.documents import trip_context, trip_for_print
+    from plugins.logistics.documents import form_page_size, trip_context, trip_for_print
 
     permission, template = ORIGINALS[document]
     if not current_user.can(permission):
@@ -350,7 +350,7 @@ def trip_original(trip_id: int, document: str):
         db.session.rollback()
         flash(str(refusal), "error")
         return redirect_back(request.form.get("next"), url_for("logistics.order", order_id=trip.order_id))
-    pdf = render_pdf(template, page_size="A5 landscape", **trip_context(trip, document))
+    pdf = render_pdf(template, page_size=form_page_size(), **trip_context(trip, document))
     response = current_app.response_class(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="{document}-{trip.id}.pdf"'
     return response

@@ -21,6 +21,17 @@ def test_happy_path_submit_verify_file(app, users):
     assert [r.user_id for r in rows] == [users["rep_east"].id, users["rm_east"].id, users["specialist"].id]
 
 
+def test_the_actor_of_a_transition_is_read_from_the_trail(app, users):
+    customer = make_customer("双力", users["rep_east"])
+    ARCHIVE_FLOW.apply(customer, "submit", users["rep_east"])
+    ARCHIVE_FLOW.apply(customer, "send_back", users["rm_east"], comment="地址不详")
+    ARCHIVE_FLOW.apply(customer, "submit", users["rep_west"], authorised=True)
+    db.session.commit()
+    assert ARCHIVE_FLOW.actor(customer, "submit") == users["rep_west"].id  # the latest time
+    assert ARCHIVE_FLOW.actor(customer, "send_back") == users["rm_east"].id
+    assert ARCHIVE_FLOW.actor(customer, "file") is None  # not done yet
+
+
 def test_out_of_order_transition_is_refused_and_changes_nothing(app, users):
     customer = make_customer("双力", users["rep_east"])
     with pytest.raises(TransitionRefused, match="不能执行|not possible"):
