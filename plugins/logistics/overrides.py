@@ -146,14 +146,14 @@ def _ask(trip: Any, weight_kg: int, user: Any, manual: bool, reason: str, findin
 
 
 def withdraw(trip: Any, user: Any) -> WeightOverride:
-    """The requester takes the request back (to weigh the truck again); its task is cancelled."""
-    trip = locked(trip)
+    """The requester takes the request back (to weigh the truck again); its task is cancelled.
+    The review is locked before the ticket, in the order a decision locks them."""
     waiting = pending(trip)
-    if waiting is None:
-        raise WeighingRefused(_("No override request of ticket %(number)s is waiting.", number=trip.number))
     try:
+        if waiting is None:
+            raise ApprovalRefused(_("No override request of ticket %(number)s is waiting.", number=trip.number))
         withdraw_application(trip, CHAIN, user)
-    except ApprovalRefused as refusal:
+    except ApprovalRefused as refusal:  # decided a moment ago, or never asked
         raise WeighingRefused(str(refusal)) from refusal
     _decided(waiting, "withdrawn", user.id)
     return waiting
@@ -161,12 +161,15 @@ def withdraw(trip: Any, user: Any) -> WeightOverride:
 
 def withdraw_for_void(trip: Any, reason: str) -> None:
     """A ticket voided while its override waits: the request goes with it (in the requester's
-    name, as a withdrawal the voiding caused)."""
+    name, as a withdrawal the voiding caused). Called before the ticket is locked, like a decision."""
     waiting = pending(trip)
     if waiting is None:
         return
     requester = db.session.get(User, waiting.requested_by_id)
-    withdraw_application(trip, CHAIN, requester, reason)
+    try:
+        withdraw_application(trip, CHAIN, requester, reason)
+    except ApprovalRefused:  # decided a moment ago: the ticket is voided as it now stands
+        return
     _decided(waiting, "withdrawn", None, reason)
 
 

@@ -350,9 +350,9 @@ def reissue(trip: Trip, tare_kg: int, gross_kg: int | None, user: Any, reason: s
     """Correct a ticket: the old one is voided with the reason, a new one references it."""
     from plugins.logistics.overrides import withdraw_for_void
 
+    withdraw_for_void(trip, reason)  # before the ticket's lock: a decision locks the review first
     trip = locked(trip)
     TRIP_FLOW.apply(trip, "void", user, reason)
-    withdraw_for_void(trip, reason)
     trip.voided_reason = reason.strip()
     now = utcnow()
     replacement = Trip(number=issue_number("WB", now, dated=True), customer_id=trip.customer_id,
