@@ -329,3 +329,10 @@ def test_a_withdrawal_or_a_void_meeting_an_approval_is_one_or_the_other(postgres
         assert db.session.get(Task, task.id).state == "cancelled" and trip.gross_kg is None
     else:
         assert trip.gross_kg == 41540
+
+
+def test_the_demo_has_a_truck_waiting_for_its_override(app):
+    assert "Demo data loaded" in app.test_cli_runner().invoke(args=["demo"]).output
+    waiting = db.session.scalars(select(WeightOverride).where(WeightOverride.outcome.is_(None))).all()
+    assert len(waiting) == 1 and waiting[0].reason
+    assert open_task(db.session.get(Trip, waiting[0].trip_id)).queue_key == "logistics.override"
