@@ -38,7 +38,7 @@ class LogisticsPlugin(Plugin):
             Permission("logistics.warehouse", _l("Confirm products and loading"), ("warehouse_keeper",)),
             Permission("logistics.invoice", _l("Record invoices"), ("coordinator",)),
             Permission("logistics.weigh", _l("Take weighbridge passes"), ("weigher",)),
-            Permission("logistics.override", _l("Override weighbridge checks and decide override requests"),
+            Permission("logistics.override", _l("Approve weighbridge overrides"),
                        ("cm_manager", "coordinator", "general_manager")),
             Permission("logistics.gate_pass", _l("Issue gate passes"), ("coordinator", "weigher")),
             Permission("logistics.gate", _l("Let trucks out at the gate"), ("weigher", "warehouse_keeper")),
