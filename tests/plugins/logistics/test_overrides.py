@@ -102,6 +102,8 @@ def test_the_request_is_approved_from_my_work_and_the_truck_continues(app, world
     assert approvals[:1] == ["submitted"] and "decided" in approvals
     gross_change = next(e for e in events if "gross_kg" in (e.changes or {}))
     assert gross_change.user_id == world["manager"].id  # the approver's decision wrote the capture
+    history = weigher.get(f"/logistics/orders/{trip.order_id}").get_data(as_text=True)
+    assert "提交“过磅超差放行”审批（第 1 轮）" in history and "同意，按实际过磅" in history
 
 
 def test_a_refusal_needs_a_comment_and_keeps_the_reason_for_a_new_request(app, world, weigher):
@@ -336,3 +338,13 @@ def test_the_demo_has_a_truck_waiting_for_its_override(app):
     waiting = db.session.scalars(select(WeightOverride).where(WeightOverride.outcome.is_(None))).all()
     assert len(waiting) == 1 and waiting[0].reason
     assert open_task(db.session.get(Trip, waiting[0].trip_id)).queue_key == "logistics.override"
+
+
+def test_a_weighed_truck_of_an_unpaid_order_says_it_waits_for_the_office(app, world, weigher):
+    trip = loaded_trip(world)
+    gross(weigher, trip, weight="40540")
+    order = fresh(trip).order
+    order.payment_cents = 0
+    db.session.commit()
+    row = yard_row(weigher, trip)
+    assert "等待确认回款或赊销放行" in row and "开出门证" not in row
