@@ -348,3 +348,21 @@ def test_a_weighed_truck_of_an_unpaid_order_says_it_waits_for_the_office(app, wo
     db.session.commit()
     row = yard_row(weigher, trip)
     assert "等待确认回款或赊销放行" in row and "开出门证" not in row
+
+
+@pytest.mark.parametrize("check", ["tare_drift", "weighed_twice"])
+def test_a_tare_check_cannot_be_set_to_an_override_nobody_could_ask_for(app, check):
+    from plugins.logistics.settings import parse_checks
+
+    with pytest.raises(ValueError, match="0、1 或 3"):
+        parse_checks({check: {"level": 2}})
+    assert int(parse_checks({check: {"level": 1}})[check].level) == 1
+
+
+def test_the_request_page_is_for_those_who_see_the_ticket(app, world, weigher):
+    trip = loaded_trip(world)
+    assert weigher.get(f"/logistics/trips/{trip.id}/override").status_code == 404  # nothing asked yet
+    gross(weigher, trip)
+    assert weigher.get(f"/logistics/trips/{trip.id}/override").status_code == 200
+    assert signed_in(app, "rep_west").get(f"/logistics/trips/{trip.id}/override").status_code == 404
+    assert signed_in(app, "rep_east").get(f"/logistics/trips/{trip.id}/override").status_code == 200
