@@ -96,8 +96,9 @@ def weigh_gross(trip: Any, weight_kg: int, user: Any, manual: bool = False, reas
     """The gross pass, or, when only override-level checks refuse it and ``user`` may not override,
     a request for an override keeping the capture (the reason is then required). Returns the
     ticket, or the ``WeightOverride`` asked for."""
+    own_right = user.can(PERMISSION)  # otherwise the reason serves only a request (a kept one may be prefilled)
     try:
-        return take_gross(trip, weight_kg, user, manual=manual, reason=reason)
+        return take_gross(trip, weight_kg, user, manual=manual, reason=reason if own_right else "")
     except OverrideNeeded as needed:
         if not reason.strip():
             raise WeighingRefused(_("%(problems)s Write the reason for an override: the weight is then kept "

@@ -132,7 +132,9 @@ def test_a_refusal_needs_a_comment_and_keeps_the_reason_for_a_new_request(app, w
     decide(manager, again.id, "declined", "仍不同意")
     page = gross(weigher, trip, weight="40540", reason=REASON)  # the truck weighed again, inside the tolerance
     assert "净重 25340" in page or "25340" in page
-    assert fresh(trip).state == "gross_weighed" and fresh(trip).gross_kg == 40540
+    trip = fresh(trip)
+    assert trip.state == "gross_weighed" and trip.gross_kg == 40540
+    assert trip.override_reason is None  # the reason left on the form overrode nothing
 
 
 def test_without_a_reason_nothing_is_asked_and_the_page_says_who_would_decide(app, world, weigher):
