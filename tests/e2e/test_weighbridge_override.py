@@ -109,6 +109,13 @@ def test_an_override_refused_then_approved_from_my_work(live_app, browser):
     row(weigher, number).locator("button:has-text('以41540 kg重新申请')").click()
     weigher.wait_for_load_state()
     assert "等待" in row(weigher, number).inner_text()
+    row(weigher, number).locator("button:has-text('撤回申请以重新过磅')").click()  # the driver disputes it
+    weigher.wait_for_load_state()
+    assert "已撤回" in row(weigher, number).inner_text()
+    shoot(weigher, "station-withdrawn")
+    row(weigher, number).locator("button:has-text('以41540 kg重新申请')").click()  # the driver agrees again
+    weigher.wait_for_load_state()
+    assert "等待" in row(weigher, number).inner_text()
 
     phone = session_for(browser, url, "manager", viewport=PHONE)
     phone.goto(f"{url}/my-work")
