@@ -713,9 +713,14 @@ register_handler(APPROVAL, decide)
 
 
 def withdraw_application(record: Any, chain: ApprovalChain | str, user: Any, comment: str = "") -> ApprovalRequest:
-    """The applicant takes back a document under review; its open tasks are cancelled."""
+    """The applicant takes back a document under review; its open tasks are cancelled. The round
+    is locked first, as a decision locks it: a withdrawal and a decision at the same moment are
+    one after the other, and the later one is refused."""
     chain = chain_named(chain)
     request = latest_request(record, chain)
+    if request is not None:
+        request = db.session.scalar(select(ApprovalRequest).where(ApprovalRequest.id == request.id)
+                                    .with_for_update().execution_options(populate_existing=True))
     if request is None or request.state != "pending":
         raise ApprovalRefused(_("Nothing is under review."))
     if request.applicant_id != user.id and not user.can("tasks.manage"):

@@ -28,6 +28,7 @@ from core.api import Audited, AuditField, Choice, Customer, Money, Weight, db, g
 from plugins.logistics.flows import ORDER_FLOW, TRIP_FLOW
 from plugins.logistics.forms import PAYMENT_METHODS, TRANSPORT
 from plugins.logistics.i18n import _l
+from plugins.logistics.override_models import WeightOverride  # noqa: F401 - core finds the tables here
 from plugins.logistics.timing import TIMINGS
 
 

@@ -14,6 +14,7 @@ class LogisticsPlugin(Plugin):
 
     @hookimpl
     def register_blueprints(self, app):
+        from plugins.logistics import override_views  # noqa: F401 - its routes join the blueprint
         from plugins.logistics.views import bp, station_push
 
         app.extensions["csrf"].exempt(station_push)  # the agent authenticates with the station token
@@ -37,8 +38,8 @@ class LogisticsPlugin(Plugin):
             Permission("logistics.warehouse", _l("Confirm products and loading"), ("warehouse_keeper",)),
             Permission("logistics.invoice", _l("Record invoices"), ("coordinator",)),
             Permission("logistics.weigh", _l("Take weighbridge passes"), ("weigher",)),
-            Permission("logistics.override", _l("Override weighbridge warnings with a reason"),
-                       ("cm_manager", "coordinator")),
+            Permission("logistics.override", _l("Approve weighbridge overrides"),
+                       ("cm_manager", "coordinator", "general_manager")),
             Permission("logistics.gate_pass", _l("Issue gate passes"), ("coordinator", "weigher")),
             Permission("logistics.gate", _l("Let trucks out at the gate"), ("weigher", "warehouse_keeper")),
             Permission("logistics.void", _l("Void and reissue tickets"), ("cm_manager", "coordinator")),
@@ -49,6 +50,12 @@ class LogisticsPlugin(Plugin):
             Permission("logistics.cancel", _l("Cancel orders"), ("coordinator", "cm_manager")),
             Permission("logistics.master", _l("Manage products and vehicles"), ("coordinator", "specialist")),
         ]
+
+    @hookimpl
+    def register_approval_chains(self, app):
+        from plugins.logistics.overrides import approval_chain
+
+        return [approval_chain()]
 
     @hookimpl
     def register_settings(self, app):

@@ -149,6 +149,11 @@ def record_payment(order: Order, amount_cents: int, method: str, user: Any) -> P
     return payment
 
 
+class OverrideNeeded(WeighingRefused):
+    """Only override-level findings stand in the way and the user may not override them: the
+    capture can go to the holders of ``logistics.override`` as a request (``overrides``)."""
+
+
 def check_settings() -> dict[str, checks.CheckSetting]:
     return setting("logistics.checks")
 
@@ -156,7 +161,8 @@ def check_settings() -> dict[str, checks.CheckSetting]:
 def _enforce(findings: list[checks.Finding], user: Any, reason: str) -> checks.Decision:
     decision = checks.decide(findings, reason, may_override=user.can("logistics.override"))
     if not decision.allowed:
-        raise WeighingRefused(_("This pass cannot be taken: %(problems)s",
+        refusal = OverrideNeeded if not decision.blocked and not user.can("logistics.override") else WeighingRefused
+        raise refusal(_("This pass cannot be taken: %(problems)s",
                                 problems="; ".join(describe(f) for f in decision.blocked + decision.needs_override)),
                               findings)
     return decision
@@ -227,10 +233,13 @@ def load(trip: Trip, bags: int | dict[int, int], user: Any, batches: dict[int, s
 def take_gross(trip: Trip, weight_kg: int, user: Any, manual: bool = False, reason: str = "") -> Trip:
     """The loaded truck on the scale: its net is checked against the sum of its lines' loaded
     kilograms (W-11). On the locked ticket, so a second capture is refused, never written."""
+    from plugins.logistics.overrides import refuse_while_pending  # overrides builds on this module
+
     trip = locked(trip)
     reason_refused = TRIP_FLOW.refusal(trip, "weigh_gross", user)
     if reason_refused:
         raise TransitionRefused(reason_refused)
+    refuse_while_pending(trip)
     now = utcnow()
     facts = checks.WeighingFacts(tare_kg=trip.tare_kg, tare_at=trip.tare_at, gross_kg=weight_kg, gross_at=now,
                                  loaded_kg=trip.loaded_kg, capacity_kg=trip.vehicle.capacity_kg,
@@ -339,6 +348,9 @@ def describe(finding: checks.Finding | dict[str, Any]) -> str:
 
 def reissue(trip: Trip, tare_kg: int, gross_kg: int | None, user: Any, reason: str) -> Trip:
     """Correct a ticket: the old one is voided with the reason, a new one references it."""
+    from plugins.logistics.overrides import withdraw_for_void
+
+    withdraw_for_void(trip, reason)  # before the ticket's lock: a decision locks the review first
     trip = locked(trip)
     TRIP_FLOW.apply(trip, "void", user, reason)
     trip.voided_reason = reason.strip()

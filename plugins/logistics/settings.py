@@ -33,6 +33,9 @@ CHECK_VALUES: dict[str, tuple[type, int] | None] = {
     "weighed_twice": None,
 }
 
+# made when the empty truck is weighed: level 2 (an override request) needs a ticket to wait on
+TARE_CHECKS = ("tare_drift", "weighed_twice")
+
 
 @dataclass(frozen=True)
 class Station:
@@ -132,6 +135,9 @@ def parse_checks(data: Any) -> dict[str, CheckSetting]:
         level = override.get("level", int(DEFAULT_CHECKS[name].level))
         if isinstance(level, bool) or level not in (0, 1, 2, 3):
             raise ValueError(_l("Check %(name)s: the level is 0, 1, 2 or 3.", name=name))
+        if level == 2 and name in TARE_CHECKS:
+            raise ValueError(_l("Check %(name)s is made at the tare pass, before there is a ticket an override "
+                                "request could wait on: its level is 0, 1 or 3.", name=name))
         value = _check_value(name, override.get("value", DEFAULT_CHECKS[name].value))
         merged[name] = CheckSetting(Level(level), value)
     return merged

@@ -48,6 +48,7 @@ from plugins.logistics.flows import ORDER_FLOW, TRIP_FLOW
 from plugins.logistics.i18n import _
 from plugins.logistics.master_data import Taken, save_row, vehicle_for
 from plugins.logistics.models import Order, OrderLine, Product, Trip, Vehicle
+from plugins.logistics.overrides import gross_done, override_views, weigh_gross
 from plugins.logistics.services import (
     LineInput,
     OrderRefused,
@@ -62,7 +63,6 @@ from plugins.logistics.services import (
     record_invoice,
     record_payment,
     reissue,
-    take_gross,
     take_order_step,
     take_tare,
     use_pass,
@@ -276,6 +276,7 @@ def station():
                                .order_by(Trip.tare_at)).all()
     configured = stations()
     return render_template("logistics/station.html", form=form, trips=trips, trip_flow=TRIP_FLOW,
+                           overrides=override_views([t.id for t in trips]),
                            gross_form=forms.GrossForm(), plain=FlaskForm(), describe=describe,
                            station_name=station_name, stations=configured, station_label=station_label)
 
@@ -306,9 +307,8 @@ def trip_gross(trip_id: int):
     trip, form = _trip(trip_id), forms.GrossForm()
     if form.validate_on_submit():
         manual = _weight_source(form.weight.data)
-        _attempt(lambda: take_gross(trip, form.weight.data, current_user, manual=_checked(manual),
-                                    reason=form.reason.data or ""),
-                 lambda t: _("Gross pass %(number)s: net %(kg)s kg.", number=t.number, kg=t.net_kg))
+        _attempt(lambda: weigh_gross(trip, form.weight.data, current_user, manual=_checked(manual),
+                                     reason=form.reason.data or ""), gross_done)
     else:
         _flash_errors(form)
     return redirect(url_for("logistics.station", station=request.form.get("station") or None))
