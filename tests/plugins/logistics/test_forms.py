@@ -136,10 +136,10 @@ def test_each_form_carries_the_manual_fields_and_values(app, world):
 
     gate = forms["gate_pass"]
     assert_all(gate, ["出门证", "编号", trip.pass_number, "提货单位", "出门日期", "品名", "规格", "单位", "数量", "件数",
-                      "备注", LONG_NAME, "40公斤/袋", "吨", "8.000", "200", "2.000", "50", "10.000", "250",
+                      "备注", LONG_NAME, "40公斤/袋", "公斤", "8000", "200", "2000", "50", "10000", "250",
                       "批号B20261206-01", "车号", "提货人", "协调员：吴协调"])
     stub = gate.split("存根（一联存根）")[1]
-    assert_all(stub, [trip.pass_number, "河南双力饲料经销部", LONG_NAME, "8.000", "200", "育肥猪配合饲料", "2.000",
+    assert_all(stub, [trip.pass_number, "河南双力饲料经销部", LONG_NAME, "8000", "200", "育肥猪配合饲料", "2000",
                       "50", "出门日期", "提货人", "协调员", "门卫"])
     assert (first.bags, second.bags) == (200, 50)
 
