@@ -55,3 +55,6 @@ def load_demo(session: Session, rng: random.Random) -> None:
             take_gross(trip, trip.tare_kg + order.lines[0].quantity_kg + rng.randint(-60, 60), weigher, manual=True)
             issue_pass(trip, office)
             use_pass(trip.pass_token, weigher)
+    from plugins.logistics.ledger_demo import load_receivables
+
+    load_receivables(session, rng)
