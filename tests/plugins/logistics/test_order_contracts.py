@@ -61,11 +61,14 @@ def test_a_contract_number_is_unique_in_the_company_whatever_its_case(app, world
     ({"number": ""}, "必填"),
     ({"signed_on": "2099-01-01"}, "不能晚于今天"),
     ({"signed_on": "99999-01-01"}, "日期"),
-    ({"upload": (io.BytesIO(b"MZ\x90\x00 not a pdf"), "合同.pdf")}, "不是真正的PDF文件"),
-    ({"upload": (io.BytesIO(b"MZ\x90\x00"), "setup.exe")}, "请上传PDF、图片或Word文件"),
+    ({"upload": (b"MZ\x90\x00 not a pdf", "合同.pdf")}, "不是真正的PDF文件"),
+    ({"upload": (b"MZ\x90\x00", "setup.exe")}, "请上传PDF、图片或Word文件"),
 ])
 def test_a_bad_number_date_or_file_is_a_message_next_to_the_field(app, world, fields, message):
     office = as_user(app, "coordinator")
+    if "upload" in fields:
+        content, name = fields["upload"]
+        fields = {**fields, "upload": (io.BytesIO(content), name)}
     response = attach(office, new_order(world), **fields)
     assert response.status_code == 200 and message in response.get_data(as_text=True)
     assert db.session.scalar(select(OrderContract)) is None
