@@ -11,7 +11,12 @@ from core.contract import Period
 from core.db import db, utcnow
 from core.metrics import customer_metrics
 from core.testing import QueryCounter, login, make_customer, make_user
-from plugins.logistics.receivables import AgeingFilter, ageing_page, ageing_totals, customer_receivable
+from plugins.logistics.receivables import (
+    AgeingFilter,
+    ageing_page,
+    ageing_totals,
+    customer_receivable,
+)
 from tests.plugins.logistics.credit import credit_order, pay, truck_leaves
 
 BILL = 3260000  # 10 t at ¥3,260 per tonne, in cents
