@@ -108,10 +108,9 @@ def attach_contract(order: Order, number: str, signed_on: date, upload: FileStor
                              signed_on=signed_on, created_by=user.id)
     if has_file:
         contract.file_name, contract.stored_file = store_upload(upload, UPLOAD_KIND)
-    db.session.add(contract)
     try:
-        with db.session.begin_nested():
-            db.session.flush()
+        with db.session.begin_nested():  # the savepoint first: it flushes what is pending before it
+            db.session.add(contract)
     except IntegrityError:  # another office recorded the same number at the same moment
         raise ContractRefused("number", _("Contract number %(number)s is already recorded.", number=number)) from None
     return contract

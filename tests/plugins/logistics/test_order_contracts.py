@@ -120,3 +120,33 @@ def test_another_orders_contract_answers_404(app, world):
 def test_the_warehouse_may_see_the_contract_but_not_attach_one(app, world):
     order = new_order(world)
     assert as_user(app, "keeper").get(f"/logistics/orders/{order.id}/contracts/new").status_code == 403
+
+
+def test_one_contract_number_posted_for_two_orders_at_once_is_recorded_once(backend, app, world, monkeypatch):
+    if backend != "postgresql":
+        pytest.skip("concurrent inserts: PostgreSQL only (set GUANXI_TEST_DATABASE_URL)")
+    import time
+
+    import plugins.logistics.contracts as contracts
+    from tests.core.test_work_concurrency import together
+
+    checked = contracts.number_taken
+
+    def slow_check(number, except_id=None):  # both requests pass the check before either inserts
+        found = checked(number, except_id)
+        time.sleep(0.3)
+        return found
+
+    monkeypatch.setattr(contracts, "number_taken", slow_check)
+    orders = [new_order(world), new_order(world)]
+    jobs = []
+    for order in orders:
+        client = as_user(app, "coordinator")
+        url = f"/logistics/orders/{order.id}/contracts/new"
+        token = csrf_token(client, url)
+        jobs.append(lambda client=client, url=url, token=token: client.post(
+            url, data={"csrf_token": token, "number": "DH-2026-099", "signed_on": "2026-11-20"}))
+    results = together(*jobs)
+    assert sorted(response.status_code for response in results) == [200, 302]
+    assert any("已登记过" in response.get_data(as_text=True) for response in results)
+    assert len(db.session.scalars(select(OrderContract)).all()) == 1
