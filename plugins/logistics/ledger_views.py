@@ -3,12 +3,23 @@ from __future__ import annotations
 
 from datetime import timedelta
 from math import ceil
+from typing import Any
 
 from flask import Response, abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from core.api import Region, db, local_now, parse_day, permission_required, record_event, write_xlsx
+from core.api import (
+    Region,
+    db,
+    local_datetime,
+    local_now,
+    parse_day,
+    permission_required,
+    record_event,
+    write_xlsx,
+    yuan,
+)
 from plugins.logistics import ledger, receivables
 from plugins.logistics.flows import ORDER_FLOW
 from plugins.logistics.i18n import _
@@ -64,10 +75,7 @@ def receivables_export():
     rows = receivables.ageing_rows(flt, current_user)
     header = [_("Code"), _("Customer"), _("Region"), _("Owner"), _("Billed"), _("Paid"), _("Balance"), _("Owed"),
               *(str(label) for label in receivables.BUCKET_LABELS.values()), _("Oldest open bill")]
-    data = write_xlsx(header, ([r.code, r.name, r.region or "", r.owner or "", *(_yuan(getattr(r, name)) for name in
-                                ("billed", "paid", "balance", "owed", *receivables.BUCKETS)),
-                                r.oldest_open.date().isoformat() if r.oldest_open else ""] for r in rows),
-                      sheet="receivables")
+    data = write_xlsx(header, (_export_row(row) for row in rows), sheet="receivables")
     record_event("logistics_receivables", None, "export", {"filter": _filter_words(flt), "rows": len(rows),
                                                           "format": "xlsx"})
     db.session.commit()
@@ -76,9 +84,11 @@ def receivables_export():
     return response
 
 
-def _yuan(cents: int) -> float:
-    """Yuan with two decimals as a number the spreadsheet can add up."""
-    return round(int(cents) / 100, 2)
+def _export_row(row: Any) -> list[Any]:
+    """Money as exact yuan the spreadsheet can add up; the bill date as a company-local day."""
+    figures = [yuan(int(getattr(row, name))) for name in receivables.TOTALS]
+    return [row.code, row.name, row.region or "", row.owner or "", *figures,
+            local_datetime(row.oldest_open, "yyyy-MM-dd")]
 
 
 def _filter_words(flt: receivables.AgeingFilter) -> dict[str, str]:
