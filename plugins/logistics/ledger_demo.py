@@ -5,13 +5,13 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core.api import Customer, User, local_now, to_local, utcnow
 from plugins.logistics.contracts import OrderContract
 from plugins.logistics.flows import ORDER_FLOW
-from plugins.logistics.models import Product, Vehicle
+from plugins.logistics.models import Order, Payment, Product, Trip, Vehicle
 from plugins.logistics.services import (
     LineInput,
     create_order,
@@ -51,11 +51,15 @@ def load_receivables(session: Session, rng: random.Random) -> None:
         take_gross(trip, trip.tare_kg + order.lines[0].quantity_kg + rng.randint(-60, 60), weigher, manual=True)
         issue_pass(trip, office)
         use_pass(trip.pass_token, weigher)
-        trip.pass_used_at = order.left_at = left  # the truck left back then
-        order.timing = classify(to_local(order.ordered_at).date(), to_local(left).date())
+        # the truck left back then: dates put back as stored facts, not edits in the history
+        session.flush()
+        session.execute(update(Trip).where(Trip.id == trip.id).values(pass_used_at=left))
+        session.execute(update(Order).where(Order.id == order.id).values(
+            left_at=left, timing=classify(to_local(order.ordered_at).date(), to_local(left).date())))
         if share:
             payment = record_payment(order, int(order.billed_cents * share), "transfer", office)
-            payment.received_at = left + timedelta(days=5)
+            session.flush()
+            session.execute(update(Payment).where(Payment.id == payment.id).values(received_at=left + timedelta(days=5)))
         if number == 0:
             session.add(OrderContract(order_id=order.id, customer_id=order.customer_id, number="DH-2026-015",
                                       signed_on=(local_now() - timedelta(days=days_ago + 2)).date(),
