@@ -40,7 +40,7 @@ def test_the_office_reads_the_days_calls_the_overdue_customer_and_files_the_cont
     row = page.locator("#receivables tbody tr").first
     assert "河南双力饲料经销部" in row.inner_text() and "¥22,600.00" in row.inner_text()
     cells = row.locator("td")
-    assert cells.nth(9).inner_text() == "¥22,600.00"  # 31–60 days
+    assert cells.nth(2).inner_text() == cells.nth(4).inner_text() == "¥22,600.00"  # owed, all 31–60 days
 
     page.goto(f"{url}/logistics/orders/{order_id}")
     page.click("#contracts a:has-text('添加订货合同')")
