@@ -63,7 +63,9 @@ from core.registry.forms import TransitionForm
 from core.registry.models import Customer
 from core.registry.search import CustomerFilter, customer_query
 from core.registry.services import record_first_order
+from core.registry.uploads import MaxFileSize, store_upload, upload_dir
 from core.settings import setting
+from core.spreadsheets import write_xlsx
 from core.tasks import (
     Queue,
     Task,
@@ -106,4 +108,6 @@ __all__ = [
     "ApprovalChain", "Step", "Parallel", "Reviewer", "reviewer", "Resolver", "amount_above",
     "ApprovalRefused", "submit_for_approval", "withdraw_application", "approval_rounds", "signature_rows",
     "approval_state", "note_edit",
+    # files: spreadsheets out, uploads in
+    "write_xlsx", "MaxFileSize", "store_upload", "upload_dir",
 ]

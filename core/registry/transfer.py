@@ -372,11 +372,12 @@ def export_rows(customers: Iterable[Customer], language: str) -> Iterator[list[A
                c.organisation_form or "", c.industry or "", c.notes or ""]
 
 
-def write_xlsx(header: list[str], rows: Iterable[list[Any]], extra: list[str] | None = None) -> bytes:
+def write_xlsx(header: list[str], rows: Iterable[list[Any]], extra: list[str] | None = None,
+               title: str = "customers") -> bytes:
     """Text cells are typed as text: openpyxl would otherwise store any string starting with "=" as
     a formula."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("customers")
+    sheet = workbook.create_sheet(title)
     for row in chain([header + (extra or [])], rows):
         sheet.append([_xlsx_cell(sheet, value) for value in row])
     buffer = io.BytesIO()

@@ -62,3 +62,7 @@ def load_demo(session: Session, rng: random.Random) -> None:
             load(trip, order.lines[0].bags, keeper)
             weigh_gross(trip, trip.tare_kg + order.lines[0].quantity_kg * 104 // 100, weigher, manual=True,
                         reason="司机称多装了几袋，客户同意按实际重量结算")
+
+    from plugins.logistics.ledger_demo import load_receivables
+
+    load_receivables(session, rng)

@@ -397,3 +397,7 @@ class StationReading(db.Model):
     captured_kg: Mapped[int | None] = mapped_column(Integer)  # the last stable capture (W-7)
     captured_at: Mapped[datetime | None] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+from plugins.logistics import contracts as _contracts  # noqa: E402,F401  (their model and index join these tables)
+from plugins.logistics import receivables as _receivables  # noqa: E402,F401

@@ -5,6 +5,8 @@ from core.api import EVERYONE, MenuItem, Panel, Permission, Plugin, Widget, hook
 from plugins.logistics.i18n import _l
 
 OFFICE = ("coordinator", "specialist", "cm_manager")
+# who follows the money (货款跟踪): the office and management; regional managers see their region
+FINANCE = OFFICE + ("sales_manager", "general_manager")
 
 
 class LogisticsPlugin(Plugin):
@@ -14,7 +16,7 @@ class LogisticsPlugin(Plugin):
 
     @hookimpl
     def register_blueprints(self, app):
-        from plugins.logistics import override_views  # noqa: F401 - its routes join the blueprint
+        from plugins.logistics import contract_views, ledger_views, override_views  # noqa: F401  (their routes join bp)
         from plugins.logistics.views import bp, station_push
 
         app.extensions["csrf"].exempt(station_push)  # the agent authenticates with the station token
@@ -49,6 +51,9 @@ class LogisticsPlugin(Plugin):
                        ("coordinator", "cm_manager")),
             Permission("logistics.cancel", _l("Cancel orders"), ("coordinator", "cm_manager")),
             Permission("logistics.master", _l("Manage products and vehicles"), ("coordinator", "specialist")),
+            Permission("logistics.receivables", _l("See receivables and their ageing"), FINANCE + ("regional_manager",)),
+            Permission("logistics.receivables_export", _l("Export the receivables list"),
+                       FINANCE + ("regional_manager",)),
         ]
 
     @hookimpl
@@ -69,21 +74,31 @@ class LogisticsPlugin(Plugin):
 
     @hookimpl
     def register_documents(self, app):
+        from core.api import Document
         from plugins.logistics.documents import documents
+        from plugins.logistics.ledger import load_day
 
-        return documents()
+        return documents() + [Document("phone_order_ledger", _l("Phone order record of the day"),
+                                       "logistics/print/phone_ledger.html", "logistics.view", load_day,
+                                       page_size="A4 landscape")]
 
     @hookimpl
     def register_metrics(self, app):
+        from plugins.logistics.receivables import METRIC
         from plugins.logistics.reports import METRICS
 
-        return list(METRICS)
+        return [*METRICS, METRIC]
 
     @hookimpl
     def customer_metrics(self, app, customer_ids, period, series):
+        from plugins.logistics.receivables import receivable_metric
         from plugins.logistics.reports import customer_metrics
 
-        return customer_metrics(customer_ids, period, series)
+        answers = customer_metrics(customer_ids, period, series)
+        if series is None:  # a balance at a moment does not add up by month
+            for customer_id, figures in receivable_metric(customer_ids, period).items():
+                answers.setdefault(customer_id, {}).update(figures)
+        return answers
 
     @hookimpl
     def customer_list_filters(self, app, user):
@@ -117,7 +132,14 @@ class LogisticsPlugin(Plugin):
                                     .order_by(Order.ordered_at.desc()).limit(10)).all()
         html = render_template("logistics/panel.html", orders=orders, flow=ORDER_FLOW,
                                timing=on_time(user, days=365, customer_id=customer.id))
-        return [Panel(_l("Orders and shipments"), html, order=20)]
+        panels = [Panel(_l("Orders and shipments"), html, order=20)]
+        if user.can("logistics.receivables"):
+            from plugins.logistics.receivables import BUCKET_LABELS, customer_receivable
+
+            panels.append(Panel(_l("Receivables"), render_template(
+                "logistics/receivable_panel.html", figures=customer_receivable(customer.id), buckets=BUCKET_LABELS,
+                customer=customer), order=21))
+        return panels
 
     @hookimpl
     def dashboard_widgets(self, app, user):

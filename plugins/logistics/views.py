@@ -145,6 +145,7 @@ def _order(order_id: int) -> Order:
 @permission_required("logistics.view")
 def order(order_id: int):
     from core.api import TransitionForm, timeline
+    from plugins.logistics.contracts import OrderContract
 
     record = _order(order_id)
     return render_template(
@@ -152,7 +153,7 @@ def order(order_id: int):
         transitions=[t for t in ORDER_FLOW.available(record, current_user)
                      if t.name not in ("confirm_payment", "invoice", "start_shipping", "finish_shipping")],
         transition_form=TransitionForm(), payment_form=forms.PaymentForm(), invoice_form=forms.InvoiceForm(),
-        events=timeline(record, parts=(Trip.order_id, OrderLine.order_id)),
+        events=timeline(record, parts=(Trip.order_id, OrderLine.order_id, OrderContract.order_id)),
         today=_today(), is_overdue=is_overdue, payment_methods=forms.PAYMENT_METHODS)
 
 
