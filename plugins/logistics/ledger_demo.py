@@ -33,7 +33,8 @@ def load_receivables(session: Session, rng: random.Random) -> None:
     office, manager, keeper, weigher = users["coordinator"], users["cmmanager"], users["keeper"], users["weigher"]
     customers = session.scalars(select(Customer).where(Customer.is_prospect.is_(False)).order_by(Customer.id)).all()
     products = session.scalars(select(Product).order_by(Product.code)).all()
-    trucks = session.scalars(select(Vehicle).order_by(Vehicle.plate)).all()
+    on_the_scale = select(Trip.vehicle_id).where(Trip.state.in_(("tare_weighed", "loaded", "gross_weighed")))
+    trucks = session.scalars(select(Vehicle).where(Vehicle.id.not_in(on_the_scale)).order_by(Vehicle.plate)).all()
     for number, (index, days_ago, share) in enumerate(CREDIT_ORDERS):
         left = utcnow() - timedelta(days=days_ago)
         product, truck = products[number % len(products)], trucks[number % len(trucks)]
