@@ -47,7 +47,7 @@ def _decide_all(record: object, users: dict[str, User], decision: str = "approve
 def _application(region: Region, applicant: User, count: int, title: str, budget_yuan: int,
                  start: date, days: int, items: dict[int, int] | None = None) -> object:
     customers = list(db.session.scalars(select(Customer).where(
-        Customer.region_id == region.id, Customer.is_prospect.is_(False), visible(Customer, applicant))
+        Customer.region_id == region.id, visible(Customer, applicant))
         .order_by(Customer.id).limit(count)))
     data = ApplicationData(
         title=title, region_id=region.id, period_start=start, period_end=start + timedelta(days=days - 1),
@@ -78,14 +78,14 @@ def load_demo(session: Session, rng: random.Random) -> None:
     submit(back, by_name["rep_wang"])
     _decide_all(back, users, "sent_back", "请补充订货会的费用明细。", until=1)
     done = _application(regions["east"], by_name["rm_east"], 50, "春节前大客户答谢促销", 30000,
-                        today - timedelta(days=60), 30, {items[0].id: 100, items[2].id: 50})
+                        today - timedelta(days=29), 30, {items[0].id: 100, items[2].id: 50})
     submit(done, by_name["rm_east"])
     _decide_all(done, users)
     for request in session.scalars(select(MaterialRequest).where(MaterialRequest.promotion_id == done.id)):
         issue_for_promotion(request, request.quantity, specialist, "刘经理领取")
     for offset, (activity, spend) in enumerate((("召开养殖户技术交流会", 800000), ("走访大客户并发放手册", 350000),
                                                 ("订货满额赠品兑现", 1200000))):
-        log_execution(done, by_name["rm_east"], done.period_start + timedelta(days=5 + offset * 9), activity,
+        log_execution(done, by_name["rm_east"], done.period_start + timedelta(days=3 + offset * 9), activity,
                       spend + rng.randint(0, 50) * 100)
     complete(done, by_name["rm_east"], "achieved", "销量目标基本达成，新增一家客户。")
     save_evaluation(done, by_name["cmmanager"], {

@@ -44,7 +44,7 @@ class ApplicationForm(FlaskForm):
     period_end = DateField(_l("Period to"), validators=[DataRequired()])
     target_rule = SelectField(_l("Target customers by rule"), validators=[Optional()])
     target_codes = TextAreaField(_l("Target customers by code"), validators=[Optional(), Length(max=200_000)],
-                                 description=_l("Customer codes, one per line or separated by commas."))
+                                 render_kw={"placeholder": _l("Customer codes, one per line or separated by commas.")})
     situation_before = TextAreaField(_l("Situation before"), validators=[DataRequired(), Length(max=TEXT)])
     purpose = TextAreaField(_l("Purpose"), validators=[DataRequired(), Length(max=TEXT)])
     target_tonnes = StringField(_l("Target volume (tonnes)"), validators=[Optional(), TONNES])

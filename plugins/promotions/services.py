@@ -163,6 +163,11 @@ def save_application(data: ApplicationData, user: Any, promotion: Promotion | No
     review). Lock the promotion first (``load_promotion(..., lock=True)``)."""
     _check(data)
     reviewed = promotion is not None  # a new draft has no review an edit could void
+    wanted = set(customers_by_code(data.target_codes, user))
+    if data.target_rule:
+        wanted |= set(db.session.scalars(rule_customers(data.target_rule, data.region_id, user)))
+    if len(wanted) > MAX_TARGETS:
+        raise PromotionRefused(_("At most %(count)d target customers.", count=MAX_TARGETS))
     if promotion is None:
         promotion = Promotion(number=document_number("promotions", "CX", local_now().date()),
                               applicant_id=user.id)
@@ -174,12 +179,9 @@ def save_application(data: ApplicationData, user: Any, promotion: Promotion | No
         value = getattr(data, name)
         if getattr(promotion, name) != value:
             setattr(promotion, name, value)
+    if promotion.target_count != len(wanted):
+        promotion.target_count = len(wanted)
     db.session.flush()
-    wanted = set(customers_by_code(data.target_codes, user))
-    if data.target_rule:
-        wanted |= set(db.session.scalars(rule_customers(data.target_rule, data.region_id, user)))
-    if len(wanted) > MAX_TARGETS:
-        raise PromotionRefused(_("At most %(count)d target customers.", count=MAX_TARGETS))
     if _replace_targets(promotion, wanted) and reviewed:
         note_edit(promotion, "targets")
     if _replace_materials(promotion, data.materials or {}) and reviewed:
@@ -197,7 +199,6 @@ def _replace_targets(promotion: Promotion, wanted: set[int]) -> bool:
     if new:
         db.session.execute(insert(PromotionTarget),
                            [{"promotion_id": promotion.id, "customer_id": cid} for cid in sorted(new)])
-    promotion.target_count = len(wanted)
     return bool(gone or new)
 
 
