@@ -8,7 +8,19 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.api import Customer, Region, User, complete_task, db, local_now, tasks_of, visible
+from core.api import (
+    Customer,
+    Period,
+    Region,
+    User,
+    complete_task,
+    customer_metrics,
+    db,
+    local_day_bounds,
+    local_now,
+    tasks_of,
+    visible,
+)
 from plugins.promotions.materials import (
     PlanData,
     issue_for_plan,
@@ -58,6 +70,21 @@ def _application(region: Region, applicant: User, count: int, title: str, budget
     return save_application(data, applicant)
 
 
+def _shipping_region(regions: dict[str, Region], by_name: dict[str, User], today: date) -> tuple[Region, User]:
+    """East or west, whichever shipped more in the last 30 days (when logistics tells), with its
+    manager: the evaluated demo promotion then has real figures to show."""
+    period = Period(local_day_bounds(today - timedelta(days=29))[0], local_day_bounds(today)[1])
+    shipped = customer_metrics(None, period, user=by_name["gm"])
+    by_code = {"east": 0, "west": 0}
+    regions_of = dict(db.session.execute(select(Customer.id, Customer.region_id)).all())
+    for customer_id, values in shipped.items():
+        for code in by_code:
+            if regions_of.get(customer_id) == regions[code].id:
+                by_code[code] += int(values.get("shipped_kg") or 0)
+    code = max(by_code, key=lambda key: (by_code[key], key == "east"))
+    return regions[code], by_name[f"rm_{code}"]
+
+
 def load_demo(session: Session, rng: random.Random) -> None:
     users = {u.id: u for u in session.scalars(select(User))}
     by_name = {u.username: u for u in users.values()}
@@ -77,17 +104,18 @@ def load_demo(session: Session, rng: random.Random) -> None:
     back = _application(regions["west"], by_name["rep_wang"], 2, "豫西经销商订货会", 12000, today, 15)
     submit(back, by_name["rep_wang"])
     _decide_all(back, users, "sent_back", "请补充订货会的费用明细。", until=1)
-    done = _application(regions["east"], by_name["rm_east"], 50, "春节前大客户答谢促销", 30000,
+    done_region, done_manager = _shipping_region(regions, by_name, today)
+    done = _application(done_region, done_manager, 50, "春节前大客户答谢促销", 30000,
                         today - timedelta(days=29), 30, {items[0].id: 100, items[2].id: 50})
-    submit(done, by_name["rm_east"])
+    submit(done, done_manager)
     _decide_all(done, users)
     for request in session.scalars(select(MaterialRequest).where(MaterialRequest.promotion_id == done.id)):
         issue_for_promotion(request, request.quantity, specialist, "刘经理领取")
     for offset, (activity, spend) in enumerate((("召开养殖户技术交流会", 800000), ("走访大客户并发放手册", 350000),
                                                 ("订货满额赠品兑现", 1200000))):
-        log_execution(done, by_name["rm_east"], done.period_start + timedelta(days=3 + offset * 9), activity,
+        log_execution(done, done_manager, done.period_start + timedelta(days=3 + offset * 9), activity,
                       spend + rng.randint(0, 50) * 100)
-    complete(done, by_name["rm_east"], "achieved", "销量目标基本达成，新增一家客户。")
+    complete(done, done_manager, "achieved", "销量目标基本达成，新增一家客户。")
     save_evaluation(done, by_name["cmmanager"], {
         "execution_summary": "三项活动按计划完成，费用在预算内。", "achievement_summary": "目标客户销量较基期上升。",
         "problems": "赠品兑现时间偏晚。", "improvements": "赠品随货发放。", "success_case": True,

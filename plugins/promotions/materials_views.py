@@ -42,7 +42,7 @@ from plugins.promotions.models import (
     MaterialRequest,
     StockMove,
 )
-from plugins.promotions.views import PAGE_SIZE, _back, _items, _promotion, bp
+from plugins.promotions.views import PAGE_SIZE, _back, _items, _promotion, bp, page_arg
 
 LEDGER_PAGE = 100
 
@@ -105,7 +105,7 @@ def add_receipt():
 @permission_required("promotions.view")
 def ledger():
     item_id = id_arg(request.args, "item")
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     stmt = select(StockMove)
     if item_id:
         stmt = stmt.where(StockMove.item_id == item_id)
@@ -129,7 +129,7 @@ def report():
 @bp.route("/plans")
 @permission_required("promotions.view")
 def plans():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     rows = db.session.scalars(select(MaterialPlan).order_by(MaterialPlan.created_at.desc(), MaterialPlan.id.desc())
                               .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
     return render_template("promotions/plans.html", plans=rows[:PAGE_SIZE], more=len(rows) > PAGE_SIZE, page=page,

@@ -60,6 +60,12 @@ from plugins.promotions.services import (
 bp = Blueprint("promotions", __name__, url_prefix="/promotions")
 PAGE_SIZE = 50
 SHOWN_CODES = 500
+MAX_PAGE = 10_000
+
+
+def page_arg() -> int:
+    """The ``page`` of a paged list, 1 up to a bound (a huge number would overflow the OFFSET)."""
+    return min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
 
 
 def _promotion(promotion_id: int, lock: bool = False) -> Promotion:
@@ -85,7 +91,7 @@ def index():
         stmt = stmt.where(Promotion.applicant_id == current_user.id)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    page = min(page_arg(), pages)
     promotions = db.session.scalars(stmt.order_by(Promotion.created_at.desc(), Promotion.id.desc())
                                     .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     return render_template("promotions/index.html", promotions=promotions, flow=PROMOTION_FLOW, state=state,
@@ -307,7 +313,7 @@ def complete_promotion(promotion_id: int):
 @permission_required("promotions.view")
 def cases():
     """The shared library of success cases: every success case, whoever ran it (学习推广)."""
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     rows = db.session.scalars(select(Promotion).where(Promotion.success_case.is_(True))
                               .order_by(Promotion.evaluated_at.desc(), Promotion.id.desc())
                               .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()

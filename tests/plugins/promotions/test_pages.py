@@ -196,3 +196,27 @@ def test_spend_per_customer_is_shared_among_the_targets(org, customers):
     series = customer_metrics([customers["E-A2"].id], local_months(date(2026, 3, 1), date(2026, 4, 1)),
                               series="month")
     assert series[customers["E-A2"].id]["promotion_spend_cents"] == {"2026-03": 30_000, "2026-04": 10_000}
+
+
+def test_the_application_page_query_count_does_not_grow_with_its_log(org, customers, client):
+    from plugins.promotions.services import log_execution
+
+    promotion = submitted(org, customers, budget_yuan=1000, codes="E-A1 E-A2 E-A3")
+    decide(promotion, org["cm_head"])
+    decide(promotion, org["spec1"])
+    log_execution(promotion, org["rep"], date(2026, 3, 2), "会", 100)
+    commit()
+    login(client, "rep")
+    few = _count(client, f"/promotions/{promotion.id}")
+    for day in range(3, 12):
+        log_execution(promotion, org["rep"], date(2026, 3, day), "会", 100)
+    commit()
+    assert _count(client, f"/promotions/{promotion.id}") == few
+
+
+@pytest.mark.parametrize("path", ["/promotions/?page=99999999999999", "/promotions/cases?page=99999999999999",
+                                  "/promotions/plans?page=-5", "/promotions/materials/ledger?page=99999999999999&item=9",
+                                  "/promotions/materials/report?from=9999-99-99"])
+def test_absurd_paging_and_dates_answer_a_page(org, client, path):
+    login(client, "cm_head")
+    assert client.get(path).status_code == 200
