@@ -179,3 +179,19 @@ def test_only_the_applicant_submits_and_a_promotion_needs_targets(org, customers
     other = application(org)
     with pytest.raises(PromotionRefused):
         submit(other, org["rm"])
+
+
+def test_the_applicant_withdraws_and_the_reviewers_tasks_go(org, customers):
+    from plugins.promotions.services import withdraw
+
+    promotion = submitted(org, customers, budget_yuan=5000)
+    with pytest.raises(PromotionRefused):
+        withdraw(promotion, org["rm"])  # only the applicant
+    db.session.rollback()
+    withdraw(promotion, org["rep"])
+    commit()
+    assert promotion.state == "draft" and latest_request(promotion).state == "withdrawn"
+    assert not [r for r in my_open_tasks(org["cm_head"]) if r.task.kind == "approval"]
+    submit(promotion, org["rep"])
+    commit()
+    assert promotion.state == "submitted" and latest_request(promotion).round == 2
