@@ -199,7 +199,8 @@ def plan(plan_id: int):
     record = _plan(plan_id)
     return render_template("promotions/plan.html", plan=record, flow=PLAN_FLOW, rounds=approval_rounds(record),
                            signatures=signature_rows(record), comment_form=forms.CommentForm(),
-                           issue_form=forms.IssueForm(), events=timeline(record), editable=PLAN_EDITABLE)
+                           issue_form=forms.IssueForm(), events=timeline(record, parts=(MaterialPlanLine.plan_id,)),
+                           editable=PLAN_EDITABLE)
 
 
 @bp.route("/plans/<id:plan_id>/submit", methods=["POST"])

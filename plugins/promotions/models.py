@@ -164,10 +164,11 @@ class MaterialItem(Audited, db.Model):
                         "active": _l("Active")}
 
 
-class MaterialRequest(db.Model):
+class MaterialRequest(Audited, db.Model):
     """Materials an application asks for; issued against it once it is approved."""
 
     __tablename__ = "promotions_material_requests"
+    __audit_label__ = _l("Promotional materials requested")
     __table_args__ = (UniqueConstraint("promotion_id", "item_id"),
                       CheckConstraint("issued <= quantity", name="issued_within_request"))
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -178,6 +179,9 @@ class MaterialRequest(db.Model):
     issued: Mapped[int] = mapped_column(Integer, default=0)
 
     item: Mapped[MaterialItem] = relationship(lazy="joined")
+
+    __audit_fields__ = {"promotion_id": _l("Promotion"), "item_id": _l("Material"), "quantity": _l("Quantity"),
+                        "issued": _l("Issued")}
 
 
 class MaterialPlan(Audited, db.Model):
@@ -207,8 +211,11 @@ class MaterialPlan(Audited, db.Model):
 guard_state(MaterialPlan, PLAN_FLOW)
 
 
-class MaterialPlanLine(db.Model):
+class MaterialPlanLine(Audited, db.Model):
+    """A material and its quantity in a regional plan, and how many were issued against it."""
+
     __tablename__ = "promotions_plan_lines"
+    __audit_label__ = _l("Materials plans")
     __table_args__ = (UniqueConstraint("plan_id", "item_id"),
                       CheckConstraint("issued <= quantity", name="issued_within_plan"))
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -218,6 +225,9 @@ class MaterialPlanLine(db.Model):
     issued: Mapped[int] = mapped_column(Integer, default=0)
 
     item: Mapped[MaterialItem] = relationship(lazy="joined")
+
+    __audit_fields__ = {"plan_id": _l("Plan"), "item_id": _l("Material"), "quantity": _l("Quantity"),
+                        "issued": _l("Issued")}
 
 
 class StockMove(db.Model):

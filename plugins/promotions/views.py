@@ -215,7 +215,7 @@ def promotion(promotion_id: int):
     return render_template(
         "promotions/promotion.html", promotion=record, flow=PROMOTION_FLOW, rounds=approval_rounds(record),
         signatures=signature_rows(record), open_tasks=open_tasks, requested=requested, codes=codes,
-        log=execution_log(record), events=timeline(record, parts=(ExecutionEntry.promotion_id,)),
+        log=execution_log(record), events=timeline(record, parts=(ExecutionEntry.promotion_id, MaterialRequest.promotion_id)),
         comment_form=forms.CommentForm(), execution_form=execution_form, completion_form=forms.CompletionForm(),
         issue_form=forms.IssueForm(), may_execute=may_execute(record, current_user), ratings=RATINGS,
         max_photos=MAX_PHOTOS)
