@@ -306,9 +306,14 @@ def log_execution(promotion: Promotion, user: Any, happened_on: date, activity: 
     return entry
 
 
-def execution_log(promotion: Promotion) -> list[ExecutionEntry]:
+LOG_SHOWN = 100
+
+
+def execution_log(promotion: Promotion, limit: int = LOG_SHOWN) -> list[ExecutionEntry]:
+    """The newest entries of the execution log (a page stays bounded however long it runs)."""
     return list(db.session.scalars(select(ExecutionEntry).where(ExecutionEntry.promotion_id == promotion.id)
-                                   .order_by(ExecutionEntry.happened_on.desc(), ExecutionEntry.id.desc())))
+                                   .order_by(ExecutionEntry.happened_on.desc(), ExecutionEntry.id.desc())
+                                   .limit(limit)))
 
 
 def complete(promotion: Promotion, user: Any, rating: str, note: str) -> None:

@@ -42,6 +42,7 @@ from plugins.promotions.models import (
 )
 from plugins.promotions.photos import MAX_PHOTOS, PhotoRefused, photo_dir
 from plugins.promotions.services import (
+    LOG_SHOWN,
     ApplicationData,
     PromotionRefused,
     complete,
@@ -218,7 +219,7 @@ def promotion(promotion_id: int):
         log=execution_log(record), events=timeline(record, parts=(ExecutionEntry.promotion_id, MaterialRequest.promotion_id)),
         comment_form=forms.CommentForm(), execution_form=execution_form, completion_form=forms.CompletionForm(),
         issue_form=forms.IssueForm(), may_execute=may_execute(record, current_user), ratings=RATINGS,
-        max_photos=MAX_PHOTOS)
+        max_photos=MAX_PHOTOS, log_shown=LOG_SHOWN)
 
 
 @bp.route("/<id:promotion_id>/submit", methods=["POST"])
