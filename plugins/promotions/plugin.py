@@ -93,7 +93,7 @@ class PromotionsPlugin(Plugin):
     def menu_items(self, app, user):
         return [MenuItem(_l("Promotions"), "promotions.index", order=60, permission="promotions.view")]
 
-    @hookimpl
+    @hookimpl(trylast=True)  # after logistics: the evaluated demo promotion reads its shipments
     def load_demo_data(self, app, session, rng):
         from plugins.promotions.demo import load_demo
 
