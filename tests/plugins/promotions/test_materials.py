@@ -164,3 +164,25 @@ def test_twenty_concurrent_issues_never_take_the_stock_below_zero(postgres, app,
         StockMove.item_id == items[0].id, StockMove.kind == "issue")))
     assert balances == list(range(12))  # each issue saw its own balance: 11, 10, … 0
     assert db.session.scalar(select(func.sum(StockMove.quantity)).where(StockMove.item_id == items[0].id)) == 0
+
+
+@pytest.mark.parametrize(("values", "message"), [
+    ({"period_end": "2026-02-01"}, "The period ends before it starts"),
+    ({"lines-0-quantity": "-1"}, "Number must be between"),
+    ({"lines-0-quantity": "0"}, "Plan at least one item"),
+    ({"lines-0-quantity": "99999999999"}, "This number is out of range"),
+    ({"region_id": "999999"}, "Not a valid choice"),
+])
+def test_a_bad_plan_is_a_form_message(org, items, client, values, message):
+    login(client, "spec1")
+    data = {"region_id": str(org["rep"].region_id), "period_start": "2026-03-01", "period_end": "2026-05-31",
+            "note": "", "lines-0-item_id": str(items[0].id), "lines-0-quantity": "5", **values}
+    response = post_form(client, "/promotions/plans/new", data)
+    assert response.status_code == 200 and message in response.get_data(as_text=True)
+
+
+def test_a_taken_item_code_is_a_message(org, items, client):
+    login(client, "spec1")
+    response = post_form(client, "/promotions/materials/items", {"code": "M01", "name": "重复"},
+                         page="/promotions/materials", follow_redirects=True)
+    assert "The code M01 is taken." in response.get_data(as_text=True)

@@ -220,3 +220,21 @@ def test_the_application_page_query_count_does_not_grow_with_its_log(org, custom
 def test_absurd_paging_and_dates_answer_a_page(org, client, path):
     login(client, "cm_head")
     assert client.get(path).status_code == 200
+
+
+@pytest.mark.parametrize(("values", "message"), [
+    ({"spend": "NaN"}, "Enter an amount such as 1280.50"),
+    ({"spend": "1e400"}, "Enter an amount of at most"),
+    ({"happened_on": "9999-01-01"}, "Enter a date between"),
+    ({"activity": ""}, "This field is required"),
+])
+def test_a_bad_execution_entry_is_a_message(org, customers, client, values, message):
+    promotion = submitted(org, customers, budget_yuan=1000)
+    decide(promotion, org["cm_head"])
+    decide(promotion, org["spec1"])
+    login(client, "rep")
+    url = f"/promotions/{promotion.id}"
+    data = {"happened_on": "2026-03-05", "activity": "会", "spend": "10", **values}
+    response = post_form(client, f"{url}/execution", data, page=url, follow_redirects=True)
+    assert response.status_code == 200 and message in response.get_data(as_text=True)
+    assert promotion.spent_cents == 0
