@@ -82,8 +82,12 @@ def _rejected(record: Any, request: Any, user: Any) -> None:
 
 
 def _voided(record: Any, request: Any, applicant: Any) -> None:
+    """An edit voided the approvals: back to review, and a filed promotion's follow-up is off."""
+    from plugins.promotions.services import COMPLETE, close_work
+
     if record.state in PROMOTION_FLOW.transitions["reopen"].source:
         PROMOTION_FLOW.apply(record, "reopen", None, authorised=True)
+    close_work(record, (COMPLETE,))
 
 
 WATCHED = ("title", "region_id", "period_start", "period_end", "purpose", "plan", "budget_cents",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, false, insert, or_, select, true, update
@@ -16,16 +16,23 @@ from sqlalchemy import ColumnElement, delete, false, insert, or_, select, true, 
 from core.api import (
     ApprovalRefused,
     Customer,
+    Queue,
+    TaskRefused,
     TransitionRefused,
     call,
+    cancel_task,
+    complete_task,
+    create_task,
     db,
     document_number,
+    local_day_bounds,
     local_now,
     note_edit,
     notify,
     path_for,
     regional_manager,
     submit_for_approval,
+    tasks_of,
     utcnow,
     visible,
     withdraw_application,
@@ -36,6 +43,9 @@ from plugins.promotions.i18n import N_, _, _l
 from plugins.promotions.models import ExecutionEntry, MaterialRequest, Promotion, PromotionTarget
 
 MAX_TARGETS = 20_000
+COMPLETE, EVALUATE = "promotions.complete", "promotions.evaluate"  # the kinds of the follow-up tasks
+COMPLETE_DAYS = 7  # after the period's end, the completion is assessed within a week
+EVALUATE_DAYS = 30  # the department evaluates within a month of the completion
 MAX_PERIOD_DAYS = 366
 CODE_SPLIT = re.compile(r"[\s,，;；、]+")
 
@@ -265,11 +275,37 @@ def file_promotion(promotion: Promotion, user: Any) -> None:
         .where(PromotionTarget.promotion_id == promotion.id, Customer.owner_id.is_not(None))))
     manager = regional_manager(promotion.region_id)
     people = owners | {promotion.applicant_id} | ({manager.id} if manager else set())
+    create_task(promotion, COMPLETE, N_("Log the execution of %(number)s and assess its completion"),
+                params={"number": promotion.number}, assignee=promotion.applicant_id, by=user,
+                due=local_day_bounds(promotion.period_end + timedelta(days=COMPLETE_DAYS))[1],
+                link=path_for("promotions.promotion", promotion_id=promotion.id))
     notify(N_("Promotion %(number)s “%(title)s” is approved and filed: it runs from %(start)s to %(end)s."),
            users=sorted(people - {user.id}),
            params={"number": promotion.number, "title": promotion.title,
                    "start": promotion.period_start.isoformat(), "end": promotion.period_end.isoformat()},
            link=path_for("promotions.promotion", promotion_id=promotion.id))
+
+
+def close_work(promotion: Promotion, kinds: Sequence[str], user: Any = None, comment: str = "") -> None:
+    """The promotion's open follow-up tasks of ``kinds`` are over: completed by ``user`` when the
+    task is theirs, else closed by the promotion's own rules (someone else did it, or an edit
+    sent the promotion back to review)."""
+    for task in tasks_of(promotion, open_only=True):
+        if task.kind not in kinds:
+            continue
+        if user is not None:
+            try:
+                complete_task(task, user, "done", comment)
+                continue
+            except TaskRefused:
+                pass
+        cancel_task(task, None, comment)
+
+
+def _department() -> Queue:
+    """The customer-management department's queue, while it has members; else who may evaluate."""
+    department = Queue.department("cm")
+    return department if department.members() else Queue.permission("promotions.evaluate")
 
 
 # -- execution --------------------------------------------------------------------------------------
@@ -325,6 +361,11 @@ def complete(promotion: Promotion, user: Any, rating: str, note: str) -> None:
     except TransitionRefused as refusal:
         raise PromotionRefused(str(refusal)) from None
     promotion.completion_rating, promotion.completion_note = rating, note.strip()
+    close_work(promotion, (COMPLETE,), user)
+    create_task(promotion, EVALUATE, N_("Evaluate the effect of promotion %(number)s"),
+                params={"number": promotion.number}, queue=_department(), by=user,
+                budget_minutes=EVALUATE_DAYS * 24 * 60,
+                link=path_for("promotions.evaluation", promotion_id=promotion.id))
 
 
 
@@ -338,6 +379,7 @@ def save_evaluation(promotion: Promotion, user: Any, values: dict[str, Any]) -> 
         PROMOTION_FLOW.apply(promotion, "evaluate", user)
     except TransitionRefused as refusal:
         raise PromotionRefused(str(refusal)) from None
+    close_work(promotion, (EVALUATE,), user)
     for name in SUMMARY:
         setattr(promotion, name, (values.get(name) or "").strip() or None)
     promotion.success_case = bool(values.get("success_case"))

@@ -195,3 +195,43 @@ def test_the_applicant_withdraws_and_the_reviewers_tasks_go(org, customers):
     submit(promotion, org["rep"])
     commit()
     assert promotion.state == "submitted" and latest_request(promotion).round == 2
+
+
+def kinds(user):
+    return sorted(r.task.kind for r in my_open_tasks(user) if r.task.record_type == "promotions_promotions")
+
+
+def test_after_filing_the_applicant_then_the_department_have_their_follow_up(org, customers):
+    from datetime import timedelta
+
+    from core.clock import local_day_bounds, local_now
+    from plugins.promotions.services import complete, save_evaluation
+
+    start = local_now().date() + timedelta(days=10)
+    promotion = submitted(org, customers, budget_yuan=1500, period_start=start, period_end=start + timedelta(days=29))
+    decide(promotion, org["cm_head"])
+    decide(promotion, org["spec1"])
+    task = next(r.task for r in my_open_tasks(org["rep"]) if r.task.kind == "promotions.complete")
+    due = local_day_bounds(start + timedelta(days=36))[1]  # a week after the period's last day
+    assert abs(task.due_at - due) < timedelta(minutes=2)
+    complete(promotion, org["rep"], "achieved", "完成")
+    commit()
+    assert kinds(org["rep"]) == []
+    assert kinds(org["spec2"]) == ["promotions.evaluate"]  # the department's queue
+    save_evaluation(promotion, org["spec2"], {"execution_summary": "好", "achievement_summary": "好"})
+    commit()
+    assert kinds(org["spec1"]) == [] and kinds(org["spec2"]) == []
+
+
+def test_an_edit_of_a_filed_promotion_takes_back_its_follow_up(org, customers):
+    from plugins.promotions.services import load_promotion, save_application
+    from tests.plugins.promotions.conftest import data_of
+
+    promotion = submitted(org, customers, budget_yuan=1500)
+    decide(promotion, org["cm_head"])
+    decide(promotion, org["spec1"])
+    assert kinds(org["rep"]) == ["promotions.complete"]
+    data = data_of(promotion, "E-A1")
+    save_application(data, org["rep"], load_promotion(promotion.id, org["rep"], lock=True))
+    commit()
+    assert promotion.state == "submitted" and kinds(org["rep"]) == []
