@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from core.api import MenuItem, Metric, Panel, Permission, Plugin, Setting, hookimpl
+from core.api import MenuItem, Metric, Panel, Permission, Plugin, Setting, Widget, hookimpl
 from plugins.promotions.i18n import _l
 
 APPLICANTS = ("rep", "regional_manager", "specialist", "cm_manager")
@@ -88,6 +88,14 @@ class PromotionsPlugin(Plugin):
         from plugins.promotions.reports import customer_panel
 
         return [Panel(_l("Promotions"), customer_panel(customer, user), order=40)]
+
+    @hookimpl
+    def dashboard_widgets(self, app, user):
+        if not user.can("promotions.view"):
+            return []
+        from plugins.promotions.reports import widget
+
+        return [Widget(_l("Promotions"), widget(user), order=45)]
 
     @hookimpl
     def menu_items(self, app, user):

@@ -54,3 +54,20 @@ def customer_promotions(customer: Customer, user: Any, limit: int = PANEL_ROWS) 
 def customer_panel(customer: Customer, user: Any) -> str:
     return render_template("promotions/panel.html", promotions=customer_promotions(customer, user),
                            flow=PROMOTION_FLOW)
+
+
+WIDGET_STATES = ("submitted", "sent_back", "filed", "completed")
+
+
+def state_counts(user: Any) -> dict[str, int]:
+    """How many promotions ``user`` sees are in each state of the widget (one grouped query)."""
+    from plugins.promotions.services import promotion_condition
+
+    rows = db.session.execute(select(Promotion.state, func.count()).where(
+        promotion_condition(user), Promotion.state.in_(WIDGET_STATES)).group_by(Promotion.state))
+    return {state: count for state, count in rows}
+
+
+def widget(user: Any) -> str:
+    return render_template("promotions/widget.html", counts=state_counts(user), states=WIDGET_STATES,
+                           flow=PROMOTION_FLOW)

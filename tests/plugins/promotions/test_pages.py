@@ -238,3 +238,15 @@ def test_a_bad_execution_entry_is_a_message(org, customers, client, values, mess
     response = post_form(client, f"{url}/execution", data, page=url, follow_redirects=True)
     assert response.status_code == 200 and message in response.get_data(as_text=True)
     assert promotion.spent_cents == 0
+
+
+def test_the_dashboard_counts_promotions_by_state(org, customers, client):
+    submitted(org, customers, budget_yuan=1000)
+    application(org, title="草稿")
+    login(client, "cm_head")
+    page = client.get("/").get_data(as_text=True)
+    widget = page[page.index('id="promotions-widget"'):]
+    assert "Under review</a>: 1" in widget and "Filed, in execution</a>: 0" in widget
+    login(client, "rep_w")
+    page = client.get("/").get_data(as_text=True)
+    assert "Under review</a>: 0" in page[page.index('id="promotions-widget"'):]
