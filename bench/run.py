@@ -193,6 +193,8 @@ def pages_for(url: str) -> list[Page]:
         big = conn.execute(text("SELECT customer_id FROM logistics_orders GROUP BY customer_id "
                                 "ORDER BY COUNT(*) DESC LIMIT 1")).scalar() or 1
         first_trip = conn.execute(text("SELECT MIN(id) FROM logistics_trips")).scalar()
+        promotion = conn.execute(text("SELECT promotion_id FROM promotions_targets GROUP BY promotion_id "
+                                      "ORDER BY COUNT(*) DESC LIMIT 1")).scalar()
     engine.dispose()
     deep = max((count + 49) // 50 - 1, 1)
     word = "丰收"  # a two-character word of the generated names (周口丰收养殖场): no trigram serves it
@@ -218,6 +220,10 @@ def pages_for(url: str) -> list[Page]:
     pages += [Page(f"dashboard ({user})", "/", user=user, group="dashboard") for user in DASHBOARD_USERS]
     if first_trip:
         pages.append(Page("ticket PDF", f"/print/weigh_ticket/{first_trip}.pdf", group="pdf"))
+    if promotion:
+        pages += [Page("promotions list", "/promotions/", group="list"),
+                  Page("promotion application", f"/promotions/{promotion}", group="record"),
+                  Page("promotion evaluation (2,000 targets)", f"/promotions/{promotion}/evaluation", group="record")]
     return pages
 
 

@@ -76,6 +76,7 @@ from core.tasks import (
     create_task,
     hold_task,
     my_open_tasks,
+    path_for,
     release_task,
     resume_task,
     tasks_of,
@@ -104,7 +105,7 @@ __all__ = [
     # the work engine: organisation, tasks, approvals
     "department_head", "manager_of", "regional_manager", "general_manager", "next_level_up",
     "Queue", "Task", "TaskRefused", "create_task", "claim_task", "release_task", "complete_task",
-    "hold_task", "resume_task", "cancel_task", "tasks_of", "my_open_tasks", "work_counts", "message",
+    "hold_task", "resume_task", "cancel_task", "tasks_of", "path_for", "my_open_tasks", "work_counts", "message",
     "ApprovalChain", "Step", "Parallel", "Reviewer", "reviewer", "Resolver", "amount_above",
     "ApprovalRefused", "submit_for_approval", "withdraw_application", "approval_rounds", "signature_rows",
     "approval_state", "note_edit",

@@ -43,7 +43,7 @@ def test_generated_data_keeps_the_constraints(tmp_path, kind):
         pytest.skip(f"needs {PG_URL_ENV}")
     url = urls[0]
     counts = generate(url, SMALL, quiet=True)
-    assert counts["core"] > SMALL and counts["logistics"] > SMALL
+    assert counts["core"] > SMALL and counts["logistics"] > SMALL and counts["promotions"] > SMALL // 20
     assert schema_differences(url) == []
     engine = create_engine(url)
     with engine.connect() as conn:
@@ -85,7 +85,8 @@ def test_benchmark_runs_to_the_end(tmp_path, capsys):
     results = reports[0]["results"]
     names = {r["name"] for r in results}
     assert {"bare Flask hello", "reference page (50 customers)", "customer list, page 1", "station",
-            "ticket PDF", "dashboard (production)", "menu: /tiering/"} <= names
+            "ticket PDF", "dashboard (production)", "menu: /tiering/", "promotions list", "promotion application",
+            "promotion evaluation (2,000 targets)"} <= names
     assert [(r["name"], r["status"], r["error"]) for r in results if r["status"] != 200 or r["error"]] == []
     assert reports[0]["memory_mib"]["guanxi"]
     assert "| customer list, page 1 |" in capsys.readouterr().out

@@ -1,0 +1,1 @@
+"""A stand-in for tiering: answers promotions' rule and grade hooks from the archive."""

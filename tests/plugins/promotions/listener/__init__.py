@@ -1,0 +1,1 @@
+"""A plugin that only listens to promotions' events, as another plugin would."""
