@@ -60,7 +60,7 @@ from core.plugins import CORE_API, Plugin, PluginError, call, call_merged
 from core.printing import render_pdf
 from core.redirects import redirect_back, safe_target
 from core.registry.forms import TransitionForm
-from core.registry.models import Customer
+from core.registry.models import ContactLog, Customer
 from core.registry.search import CustomerFilter, customer_query
 from core.registry.services import record_first_order
 from core.settings import setting
@@ -84,7 +84,7 @@ from core.visibility import get_visible_or_404, restrict, visible
 from core.workflow import Transition, TransitionRefused, Workflow, guard_state
 
 __all__ = [
-    "CORE_API", "AuditField", "Audited", "Choice", "Column", "Customer", "CustomerFilter",
+    "CORE_API", "AuditField", "ContactLog", "Audited", "Choice", "Column", "Customer", "CustomerFilter",
     "DEPARTMENT_ROLES", "Document", "Domain", "EVERYONE", "LocalDateTimeField", "MenuItem", "Money",
     "MoneyField", "Panel", "Period", "Permission", "Plugin", "PluginError", "ROLES", "Region",
     "Transition", "TransitionForm", "TransitionRefused", "User", "Weight", "Widget", "Workflow",

@@ -47,6 +47,7 @@ class Thresholds:
     exploration_days: int = 90
     stability_days: int = 180
     potential_visits: int = 3  # T-8
+    grid_visits: int = 4  # nine-grid: visits that count as a strong relationship
     margin_rate: Decimal = Decimal("0.10")  # T-10: share of the amount that is margin
     retention_rate: Decimal = Decimal("0.80")
     discount_rate: Decimal = Decimal("0.10")
@@ -295,6 +296,26 @@ def clv_cents(c: CustomerInputs, t: Thresholds = Thresholds()) -> int:
     """An estimate: the trailing 12 months' amount × margin rate as the yearly margin."""
     margin = Decimal(c.amount_12m_cents) * t.margin_rate
     return int(clv(margin, t.retention_rate, t.discount_rate).to_integral_value())
+
+
+# -- nine-grid ------------------------------------------------------------------------------
+
+def nine_grid(c: CustomerInputs, result: Result, t: Thresholds = Thresholds()) -> tuple[int | None, int | None]:
+    """Potential × relationship strength, each 1 (low) to 3 (high); None for prospects.
+
+    Potential: the rep's growth-potential flag (2 points), growth in the lifecycle band (1), size
+    A (2) or B (1). Relationship: an old customer (1), ``grid_visits`` or more visits (1), an order
+    at least monthly over the year (1), a recent order, RFM recency 4 or 5 (1).
+    """
+    if result.grade in (None, "potential"):
+        return None, None
+    change = growth(c.kg_last_90, c.kg_prev_90)
+    potential = (2 * c.growth_potential + (change is not None and change >= t.lifecycle_growth)
+                 + {"A": 2, "B": 1}.get(result.size_class or "", 0))
+    relationship = (result.old + (c.visits >= t.grid_visits) + (c.orders_12m >= 12)
+                    + bool(result.rfm and result.rfm[0] >= 4))
+    return (1 if potential <= 1 else 2 if potential <= 3 else 3,
+            1 if relationship <= 1 else 2 if relationship == 2 else 3)
 
 
 # -- all together ----------------------------------------------------------------------------

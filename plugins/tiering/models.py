@@ -1,0 +1,125 @@
+"""What tiering keeps: each customer's current grades, their dated history, recompute runs,
+manual overrides, imported monthly sales, key-account plans and evaluations."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.api import Audited, Choice, Money, User, Weight, db, utcnow
+from plugins.tiering.i18n import _l
+from plugins.tiering.labels import GRADE_LABELS
+
+
+class Grade(db.Model):
+    """A customer's grades as of the last recompute, with the inputs and rule version behind them.
+
+    One row per customer, replaced by each recompute; filters and charts read these indexed columns.
+    """
+
+    __tablename__ = "tiering_grades"
+    __table_args__ = (Index("ix_tiering_grades_rfm", "recency", "frequency", "monetary"),
+                      Index("ix_tiering_grades_nine", "potential_score", "relationship_score"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+    grade: Mapped[str | None] = mapped_column(String(10), index=True)
+    size_class: Mapped[str | None] = mapped_column(String(1), index=True)
+    focus: Mapped[str | None] = mapped_column(String(60))  # detectors, comma separated
+    churn: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    old: Mapped[bool] = mapped_column(Boolean, default=False)
+    key_rank: Mapped[int | None] = mapped_column(Integer)
+    ranked: Mapped[int | None] = mapped_column(Integer)  # customers with volume, "rank 7 of 1,204"
+    lifecycle: Mapped[str | None] = mapped_column(String(12), index=True)
+    pyramid: Mapped[str | None] = mapped_column(String(10), index=True)
+    recency: Mapped[int | None] = mapped_column(SmallInteger)
+    frequency: Mapped[int | None] = mapped_column(SmallInteger)
+    monetary: Mapped[int | None] = mapped_column(SmallInteger)
+    segment: Mapped[str | None] = mapped_column(String(16), index=True)
+    clv_cents: Mapped[int | None] = mapped_column(BigInteger)
+    potential_score: Mapped[int | None] = mapped_column(SmallInteger)  # nine-grid rows: 1 low … 3 high
+    relationship_score: Mapped[int | None] = mapped_column(SmallInteger)  # nine-grid columns
+    rule_version: Mapped[int] = mapped_column(Integer)
+    computed_at: Mapped[datetime] = mapped_column(DateTime)
+    inputs: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class Snapshot(db.Model):
+    """A dated record of a customer's grades whenever a recompute changed any of them."""
+
+    __tablename__ = "tiering_snapshots"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("tiering_runs.id", ondelete="SET NULL"))
+    computed_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    rule_version: Mapped[int] = mapped_column(Integer)
+    attributes: Mapped[dict] = mapped_column(JSON, default=dict)
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)  # attribute -> [old, new]
+    inputs: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class Run(db.Model):
+    """One recompute: when, why, how many customers and what moved."""
+
+    __tablename__ = "tiering_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    trigger: Mapped[str] = mapped_column(String(10))  # nightly | manual | command
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    rule_version: Mapped[int] = mapped_column(Integer)
+    customers: Mapped[int] = mapped_column(Integer, default=0)
+    changed: Mapped[int] = mapped_column(Integer, default=0)
+    summary: Mapped[dict] = mapped_column(JSON, default=dict)  # "grade: general→key" -> count
+
+
+class Override(Audited, db.Model):
+    """A grade set by hand, with a reason, until an expiry day; the computed grade stays beside it."""
+
+    __tablename__ = "tiering_overrides"
+    __audit_label__ = _l("Grade overrides")
+    __audit_permission__ = "tiering.view"
+    __audit_fields__ = {"customer_id": _l("Customer"), "grade": Choice(_l("Grade"), GRADE_LABELS),
+                        "reason": _l("Reason"), "expires_on": _l("Valid until"), "set_by_id": _l("Set by")}
+    __audit_exclude__ = frozenset({"created_at"})
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), unique=True)
+    grade: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(Text)
+    expires_on: Mapped[date] = mapped_column(Date, index=True)
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    set_by: Mapped[User | None] = relationship(lazy="joined")
+
+    def active(self, today: date) -> bool:
+        return self.expires_on >= today
+
+
+class MonthlySale(Audited, db.Model):
+    """A customer's sales of one month, imported for companies that keep orders elsewhere."""
+
+    __tablename__ = "tiering_monthly_sales"
+    __table_args__ = (UniqueConstraint("customer_id", "month"),)
+    __audit_label__ = _l("Imported monthly sales")
+    __audit_permission__ = "tiering.view"
+    __audit_fields__ = {"customer_id": _l("Customer"), "month": _l("Month"), "shipped_kg": Weight(_l("Shipped")),
+                        "amount_cents": Money(_l("Amount")), "orders": _l("Orders")}
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    month: Mapped[date] = mapped_column(Date, index=True)  # the first day of the month
+    shipped_kg: Mapped[int] = mapped_column(BigInteger, default=0)
+    amount_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    orders: Mapped[int] = mapped_column(Integer, default=0)
