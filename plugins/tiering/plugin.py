@@ -7,7 +7,7 @@ from plugins.tiering.i18n import _l
 MANAGERS = ("cm_manager", "general_manager")
 
 
-def _sales_source_elsewhere(app) -> bool:
+def sales_source_elsewhere(app) -> bool:
     """Whether an enabled order-taking plugin answers the sales metrics (then imports stay unused)."""
     return any(info.name == "logistics" for info in app.extensions["guanxi"].enabled)
 
@@ -55,7 +55,7 @@ class TieringPlugin(Plugin):
 
     @hookimpl
     def register_metrics(self, app):
-        if _sales_source_elsewhere(app):
+        if sales_source_elsewhere(app):
             return []
         from plugins.tiering.sales import METRICS
 
@@ -63,7 +63,7 @@ class TieringPlugin(Plugin):
 
     @hookimpl
     def customer_metrics(self, app, customer_ids, period, series):
-        if _sales_source_elsewhere(app):
+        if sales_source_elsewhere(app):
             return {}
         from plugins.tiering.sales import customer_metrics
 

@@ -1,14 +1,32 @@
 """Customer tiering pages: the overview with its charts, recomputes, runs, overrides."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, session, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy import select
 
-from core.api import Customer, commit, db, get_visible_or_404, permission_required, start_job
+from core.api import (
+    Customer,
+    MaxFileSize,
+    commit,
+    db,
+    get_visible_or_404,
+    permission_required,
+    read_table,
+    remove_stale,
+    start_job,
+    store_upload,
+    upload_dir,
+    write_xlsx,
+)
+from plugins.tiering import sales_import
 from plugins.tiering.forms import OverrideForm
-from plugins.tiering.i18n import _
+from plugins.tiering.i18n import _, _l
 from plugins.tiering.labels import ATTRIBUTE_LABELS, GRADE_LABELS, attribute_value
 from plugins.tiering.models import Run
 from plugins.tiering.services import OverrideRefused, end_override, set_override
@@ -47,6 +65,14 @@ def run(run_id: int):
         rows.append((ATTRIBUTE_LABELS.get(attribute, attribute), attribute_value(attribute, _none(old)),
                      attribute_value(attribute, _none(new)), count))
     return render_template("tiering/run.html", run=found, rows=rows)
+
+
+def sales_source_elsewhere() -> bool:
+    from flask import current_app
+
+    from plugins.tiering.plugin import sales_source_elsewhere as elsewhere
+
+    return elsewhere(current_app)
 
 
 def _none(text: str) -> str | None:
@@ -88,3 +114,84 @@ def end_override_view(customer_id: int):
         flash(_("The override ended; the computed grade applies again."), "success")
     return redirect(url_for("customers.detail", customer_id=customer.id) + "#tiering-panel", 303)
 
+
+
+# -- imported monthly sales --------------------------------------------------------------------
+
+SALES_KIND = "tiering_sales"
+SALES_MAX_AGE_HOURS = 24
+
+
+class SalesUploadForm(FlaskForm):
+    upload = FileField(_l("Excel (.xlsx) or CSV file"), validators=[
+        FileRequired(_l("Choose a file.")),
+        FileAllowed(["xlsx", "csv"], _l("Upload an .xlsx or .csv file made from the template.")),
+        MaxFileSize("IMPORT_MAX_BYTES")])
+
+
+def _language() -> str:
+    return "zh" if str(get_locale() or "zh").startswith("zh") else "en"
+
+
+def _stored_sales(token: str) -> Path:
+    name = session.get(SALES_KIND, {}).get(token)
+    path = upload_dir(SALES_KIND) / name if name else None
+    if path is None or not path.exists():
+        abort(404)
+    return path
+
+
+def _sales_report(path: Path) -> sales_import.SalesReport:
+    try:
+        table = read_table(path)
+    except Exception:  # noqa: BLE001 - a damaged or mislabelled file: a message, never a traceback
+        return sales_import.SalesReport([], [_("The file could not be read. Save it again from the template.")])
+    return sales_import.validate(table)
+
+
+@bp.route("/sales", methods=["GET", "POST"])
+@permission_required("tiering.import")
+def sales_upload():
+    form = SalesUploadForm()
+    if form.validate_on_submit():
+        remove_stale(SALES_KIND, SALES_MAX_AGE_HOURS)
+        _original, stored = store_upload(form.upload.data, SALES_KIND)
+        token = stored.split(".")[0]
+        session[SALES_KIND] = {token: stored}
+        return redirect(url_for("tiering.sales_preview", token=token), 303)
+    return render_template("tiering/sales_upload.html", form=form, source_elsewhere=sales_source_elsewhere())
+
+
+@bp.route("/sales/template.xlsx")
+@permission_required("tiering.import")
+def sales_template():
+    data = write_xlsx(sales_import.header_labels(_language()), [])
+    response = Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response.headers["Content-Disposition"] = 'attachment; filename="monthly-sales.xlsx"'
+    return response
+
+
+@bp.route("/sales/<token>")
+@permission_required("tiering.import")
+def sales_preview(token: str):
+    report = _sales_report(_stored_sales(token))
+    return render_template("tiering/sales_preview.html", report=report, token=token, form=FlaskForm())
+
+
+@bp.route("/sales/<token>/confirm", methods=["POST"])
+@permission_required("tiering.import")
+def sales_confirm(token: str):
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    path = _stored_sales(token)
+    report = _sales_report(path)
+    if not report.ok:
+        flash(_("The file has errors; nothing was imported."), "error")
+        return redirect(url_for("tiering.sales_preview", token=token), 303)
+    added, replaced = sales_import.apply(report)
+    commit()
+    path.unlink(missing_ok=True)
+    session.pop(SALES_KIND, None)
+    flash(_("Monthly sales imported: %(added)s months added, %(replaced)s replaced. They count from the next "
+            "recompute.", added=added, replaced=replaced), "success")
+    return redirect(url_for("tiering.index"), 303)
