@@ -24,3 +24,10 @@ def recompute_job(user_id: int) -> None:
     run = recompute("manual", by=db.session.get(User, user_id), report=_report)
     progress(4, total=4, message=N_("%(customers)s customers graded, %(changed)s moved."),
              customers=run.customers, changed=run.changed)
+
+
+def call_plan() -> None:
+    """Hourly: planned calls due within the lead days become tasks; logged contacts complete them."""
+    from plugins.tiering.contact_plan import sync_call_tasks
+
+    sync_call_tasks()

@@ -30,6 +30,8 @@ class TieringPlugin(Plugin):
             Permission("tiering.recompute", _l("Recompute customer grades"), MANAGERS),
             Permission("tiering.override", _l("Override a customer's grade"), MANAGERS),
             Permission("tiering.import", _l("Import monthly sales"), ("specialist", "cm_manager")),
+            Permission("tiering.compliance", _l("See contact-plan compliance"),
+                       ("regional_manager", "specialist", "cm_manager", "general_manager")),
         ]
 
     @hookimpl
@@ -41,10 +43,11 @@ class TieringPlugin(Plugin):
     @hookimpl
     def register_jobs(self, app):
         from core.api import Job, crontab
-        from plugins.tiering.jobs import nightly, recompute_job
+        from plugins.tiering.jobs import call_plan, nightly, recompute_job
 
         return [Job("tiering.nightly", nightly, schedule=crontab(minute="30", hour="1"),
                     title=_l("Nightly grade recompute")),
+                Job("tiering.call_plan", call_plan, schedule=crontab(minute="5"), title=_l("Planned calls")),
                 Job("tiering.recompute", recompute_job, title=_l("Grade recompute"))]
 
     @hookimpl

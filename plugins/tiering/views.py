@@ -1,9 +1,20 @@
 """Customer tiering pages: the overview with its charts, recomputes, runs, overrides."""
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -16,6 +27,8 @@ from core.api import (
     commit,
     db,
     get_visible_or_404,
+    in_date_window,
+    local_now,
     permission_required,
     read_table,
     remove_stale,
@@ -114,6 +127,30 @@ def end_override_view(customer_id: int):
         flash(_("The override ended; the computed grade applies again."), "success")
     return redirect(url_for("customers.detail", customer_id=customer.id) + "#tiering-panel", 303)
 
+
+
+# -- contact plan ------------------------------------------------------------------------------
+
+@bp.route("/contact-plan")
+@permission_required("tiering.compliance")
+def contact_plan():
+    from plugins.tiering.contact_plan import compliance
+    from plugins.tiering.settings import calls_per_month
+
+    today = local_now().date()
+    month = _month_arg(request.args.get("month", "")) or today.replace(day=1)
+    reps, regions = compliance(month, current_user)
+    return render_template("tiering/contact_plan.html", reps=reps, regions=regions, month=month,
+                           plan=calls_per_month(), grades=GRADE_LABELS)
+
+
+def _month_arg(text: str) -> date | None:
+    """``2026-11`` from the query string; anything else (or an absurd year) is ignored."""
+    year, _dash, month = text.partition("-")
+    if not (year.isdigit() and month.isdigit() and len(year) == 4 and 1 <= int(month) <= 12):
+        return None
+    found = date(int(year), int(month), 1)
+    return found if in_date_window(found) else None
 
 
 # -- imported monthly sales --------------------------------------------------------------------
