@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.api import Audited, Choice, Money, User, Weight, db, utcnow
+from core.api import Audited, Choice, Money, User, Weight, db, guard_state, utcnow
 from plugins.tiering.i18n import _l
 from plugins.tiering.labels import GRADE_LABELS
 
@@ -123,3 +123,65 @@ class MonthlySale(Audited, db.Model):
     shipped_kg: Mapped[int] = mapped_column(BigInteger, default=0)
     amount_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     orders: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class KeyPlan(Audited, db.Model):
+    """A marketing plan for a key customer (大客户营销方案), reviewed and filed through an approval chain."""
+
+    __tablename__ = "tiering_key_plans"
+    __audit_label__ = _l("Key-account marketing plans")
+    __audit_permission__ = "tiering.view"
+    __audit_fields__ = {"customer_id": _l("Customer"), "title": _l("Title"), "period": _l("Period"),
+                        "goals": _l("Goals"), "actions": _l("Actions"), "budget_cents": Money(_l("Budget")),
+                        "author_id": _l("Written by"), "state": _l("State")}
+    __audit_exclude__ = frozenset({"created_at", "state_changed_at"})
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    period: Mapped[str] = mapped_column(String(50))
+    goals: Mapped[str] = mapped_column(Text)
+    actions: Mapped[str] = mapped_column(Text)
+    budget_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    state: Mapped[str] = mapped_column(String(12), default="draft", index=True)
+    state_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    author: Mapped[User | None] = relationship(lazy="joined")
+
+
+class KeyEvaluation(Audited, db.Model):
+    """A periodic evaluation of a key customer (大客户评估): scores 1–5 and the findings."""
+
+    __tablename__ = "tiering_key_evaluations"
+    __audit_label__ = _l("Key-customer evaluations")
+    __audit_permission__ = "tiering.view"
+    __audit_fields__ = {"customer_id": _l("Customer"), "period": _l("Period"), "evaluated_on": _l("Date"),
+                        "author_id": _l("Evaluated by"), "volume": _l("Volume"), "payment": _l("Payment"),
+                        "cooperation": _l("Cooperation"), "potential": _l("Potential"),
+                        "strengths": _l("Strengths"), "problems": _l("Problems"), "next_steps": _l("Next steps")}
+    __audit_exclude__ = frozenset({"created_at"})
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    period: Mapped[str] = mapped_column(String(50))
+    evaluated_on: Mapped[date] = mapped_column(Date)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    volume: Mapped[int] = mapped_column(SmallInteger)
+    payment: Mapped[int] = mapped_column(SmallInteger)
+    cooperation: Mapped[int] = mapped_column(SmallInteger)
+    potential: Mapped[int] = mapped_column(SmallInteger)
+    strengths: Mapped[str | None] = mapped_column(Text)
+    problems: Mapped[str | None] = mapped_column(Text)
+    next_steps: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    author: Mapped[User | None] = relationship(lazy="joined")
+
+    @property
+    def overall(self) -> float:
+        return round((self.volume + self.payment + self.cooperation + self.potential) / 4, 1)
+
+
+from plugins.tiering.key_accounts import PLAN_FLOW  # noqa: E402  (the workflow names the model's states)
+
+guard_state(KeyPlan, PLAN_FLOW)

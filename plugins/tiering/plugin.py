@@ -30,6 +30,8 @@ class TieringPlugin(Plugin):
             Permission("tiering.recompute", _l("Recompute customer grades"), MANAGERS),
             Permission("tiering.override", _l("Override a customer's grade"), MANAGERS),
             Permission("tiering.import", _l("Import monthly sales"), ("specialist", "cm_manager")),
+            Permission("tiering.key_accounts", _l("Write key-account plans and evaluations"),
+                       ("rep", "regional_manager", "specialist", "cm_manager")),
             Permission("tiering.compliance", _l("See contact-plan compliance"),
                        ("regional_manager", "specialist", "cm_manager", "general_manager")),
         ]
@@ -49,6 +51,12 @@ class TieringPlugin(Plugin):
                     title=_l("Nightly grade recompute")),
                 Job("tiering.call_plan", call_plan, schedule=crontab(minute="5"), title=_l("Planned calls")),
                 Job("tiering.recompute", recompute_job, title=_l("Grade recompute"))]
+
+    @hookimpl
+    def register_approval_chains(self, app):
+        from plugins.tiering.key_accounts import chain
+
+        return [chain()]
 
     @hookimpl
     def register_commands(self, app):

@@ -38,7 +38,10 @@ def set_override(customer: Customer, grade: str, reason: str, expires_on: date, 
         raise OverrideRefused(_("Say why the grade is set by hand."))
     if not today <= expires_on <= today + timedelta(days=MAX_OVERRIDE_DAYS):
         raise OverrideRefused(_("The override ends between today and a year from now."))
-    override = db.session.scalar(select(Override).where(Override.customer_id == customer.id).with_for_update())
+    # the customer's row is the lock: two managers setting the first override at once queue up here
+    db.session.execute(select(Customer.id).where(Customer.id == customer.id).with_for_update())
+    override = db.session.scalar(select(Override).where(Override.customer_id == customer.id)
+                                 .with_for_update(of=Override))
     if override is None:
         override = Override(customer_id=customer.id)
         db.session.add(override)
@@ -48,7 +51,7 @@ def set_override(customer: Customer, grade: str, reason: str, expires_on: date, 
 
 def end_override(customer: Customer) -> bool:
     """End the override now (audited as a deletion); the computed grade applies again."""
-    override = db.session.scalar(select(Override).where(Override.customer_id == customer.id).with_for_update())
+    override = db.session.scalar(select(Override).where(Override.customer_id == customer.id).with_for_update(of=Override))
     if override is None:
         return False
     db.session.delete(override)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -22,8 +23,11 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy import select
 
 from core.api import (
+    ApprovalRefused,
     Customer,
     MaxFileSize,
+    TransitionRefused,
+    approval_rounds,
     commit,
     db,
     get_visible_or_404,
@@ -38,10 +42,11 @@ from core.api import (
     write_xlsx,
 )
 from plugins.tiering import sales_import
-from plugins.tiering.forms import OverrideForm
+from plugins.tiering.forms import KeyEvaluationForm, KeyPlanForm, OverrideForm
 from plugins.tiering.i18n import _, _l
+from plugins.tiering.key_accounts import EDITABLE_STATES, PLAN_FLOW, submit_plan
 from plugins.tiering.labels import ATTRIBUTE_LABELS, GRADE_LABELS, attribute_value
-from plugins.tiering.models import Run
+from plugins.tiering.models import KeyEvaluation, KeyPlan, Run
 from plugins.tiering.services import OverrideRefused, end_override, set_override
 
 bp = Blueprint("tiering", __name__, url_prefix="/tiering", template_folder="templates")
@@ -232,3 +237,76 @@ def sales_confirm(token: str):
     flash(_("Monthly sales imported: %(added)s months added, %(replaced)s replaced. They count from the next "
             "recompute.", added=added, replaced=replaced), "success")
     return redirect(url_for("tiering.index"), 303)
+
+
+# -- key accounts ------------------------------------------------------------------------------
+
+@bp.route("/customers/<id:customer_id>/plans/new", methods=["GET", "POST"])
+@permission_required("tiering.key_accounts")
+def plan_new(customer_id: int):
+    customer = get_visible_or_404(Customer, customer_id)
+    form = KeyPlanForm()
+    if form.validate_on_submit():
+        plan = KeyPlan(customer_id=customer.id, author_id=current_user.id)
+        form.populate_obj(plan)
+        db.session.add(plan)
+        commit()
+        flash(_("Plan saved as a draft; submit it for review when it is complete."), "success")
+        return redirect(url_for("tiering.plan", plan_id=plan.id), 303)
+    return render_template("tiering/plan_form.html", form=form, customer=customer, plan=None)
+
+
+@bp.route("/plans/<id:plan_id>", methods=["GET", "POST"])
+@permission_required("tiering.view")
+def plan(plan_id: int):
+    found = get_visible_or_404(KeyPlan, plan_id)
+    editable = found.state in EDITABLE_STATES and current_user.can("tiering.key_accounts")
+    form = KeyPlanForm(obj=found) if editable else None
+    if form is not None and form.validate_on_submit():
+        form.populate_obj(found)
+        commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for("tiering.plan", plan_id=found.id), 303)
+    return render_template("tiering/plan.html", plan=found, form=form, flow=PLAN_FLOW,
+                           rounds=approval_rounds(found), customer=found_customer(found),
+                           submit_form=FlaskForm())
+
+
+def found_customer(record: Any) -> Customer:
+    return db.session.get(Customer, record.customer_id)
+
+
+@bp.route("/plans/<id:plan_id>/submit", methods=["POST"])
+@permission_required("tiering.key_accounts")
+def plan_submit(plan_id: int):
+    found = get_visible_or_404(KeyPlan, plan_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        submit_plan(found, current_user)
+    except (TransitionRefused, ApprovalRefused) as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+        return redirect(url_for("tiering.plan", plan_id=plan_id), 303)
+    commit()
+    flash(_("Submitted: the department manager reviews it, then the department files it."), "success")
+    return redirect(url_for("tiering.plan", plan_id=plan_id), 303)
+
+
+@bp.route("/customers/<id:customer_id>/evaluations/new", methods=["GET", "POST"])
+@permission_required("tiering.key_accounts")
+def evaluation_new(customer_id: int):
+    customer = get_visible_or_404(Customer, customer_id)
+    form = KeyEvaluationForm()
+    if request.method == "GET":
+        form.evaluated_on.data = local_now().date()
+    if form.validate_on_submit():
+        evaluation = KeyEvaluation(customer_id=customer.id, author_id=current_user.id)
+        form.populate_obj(evaluation)
+        for score in ("volume", "payment", "cooperation", "potential"):
+            setattr(evaluation, score, int(getattr(form, score).data))
+        db.session.add(evaluation)
+        commit()
+        flash(_("Evaluation recorded."), "success")
+        return redirect(url_for("customers.detail", customer_id=customer.id) + "#tiering-panel", 303)
+    return render_template("tiering/evaluation_form.html", form=form, customer=customer)

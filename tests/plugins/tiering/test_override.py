@@ -86,3 +86,26 @@ def test_a_rep_may_not_override_and_sees_no_form(graded, client):
                          {"grade": "key", "reason": "x", "expires_on": date.today().isoformat()},
                          page=f"/customers/{graded.id}")
     assert response.status_code == 403
+
+
+def test_two_managers_overriding_at_once_leave_one_override_and_no_error(graded, app, backend, users):
+    if backend != "postgresql":
+        pytest.skip("row locks: PostgreSQL only (set GUANXI_TEST_DATABASE_URL)")
+    from core.testing import csrf_token, make_user
+    from tests.core.test_work_concurrency import together
+
+    make_user("gm", ("general_manager",))
+    until = (date.today() + timedelta(days=10)).isoformat()
+    jobs = []
+    for name, grade in (("cm_head", "key"), ("gm", "focus")):
+        client = app.test_client()
+        login(client, name)
+        token = csrf_token(client, f"/customers/{graded.id}")
+
+        def job(client=client, token=token, grade=grade):
+            return client.post(f"/tiering/customers/{graded.id}/override",
+                               data={"csrf_token": token, "grade": grade, "reason": "同时", "expires_on": until}
+                               ).status_code
+        jobs.append(job)
+    assert together(*jobs) == [303, 303]
+    assert len(db.session.scalars(select(Override)).all()) == 1
