@@ -62,7 +62,7 @@ from core.redirects import redirect_back, safe_target
 from core.registry.forms import TransitionForm
 from core.registry.models import ContactLog, Customer
 from core.registry.search import CustomerFilter, customer_query
-from core.registry.services import record_first_order
+from core.registry.services import create_customer, record_first_order
 from core.registry.transfer import read_table, spreadsheet_cell, write_csv, write_xlsx
 from core.registry.uploads import MaxFileSize, remove_stale, store_upload, upload_dir
 from core.settings import setting
@@ -109,6 +109,6 @@ __all__ = [
     "ApprovalRefused", "submit_for_approval", "withdraw_application", "approval_rounds", "signature_rows",
     "approval_state", "note_edit",
     # spreadsheets and uploads: what core's customer import uses, for plugins' own imports
-    "read_table", "spreadsheet_cell", "write_csv", "write_xlsx", "MaxFileSize", "store_upload", "upload_dir",
+    "create_customer", "read_table", "spreadsheet_cell", "write_csv", "write_xlsx", "MaxFileSize", "store_upload", "upload_dir",
     "remove_stale",
 ]

@@ -89,10 +89,17 @@ def gather(scope: Select, now: datetime) -> list[CustomerInputs]:
             orders_total=orders, first_order=first_order_date or first_at, last_order=last_at,
             mean_interval_days=interval, kg_last_90=last_90.get(cid, {}).get("shipped_kg", 0),
             kg_prev_90=previous_90.get(cid, {}).get("shipped_kg", 0),
-            monthly_kg=tuple(monthly.get(cid, {}).get("shipped_kg", {}).values()),
+            monthly_kg=_since(monthly.get(cid, {}).get("shipped_kg", {}), first_order_date or first_at),
             visits=visits.get(cid, 0), intends_to_order=bool(intends), is_prospect=bool(is_prospect),
             growth_potential=bool(potential), complaints=y.get("complaint_count", 0)))
     return found
+
+
+def _since(series: dict[str, int], first: date | None) -> tuple[int, ...]:
+    """The months of a series from the customer's first order on: months before it are no volume
+    to vary from (a new customer is not unstable for having been new)."""
+    start = f"{first:%Y-%m}" if first else ""
+    return tuple(value for month, value in series.items() if month >= start)
 
 
 def as_json(c: CustomerInputs) -> dict[str, Any]:

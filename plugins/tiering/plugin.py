@@ -114,6 +114,13 @@ class TieringPlugin(Plugin):
 
         return list_columns()
 
+    @hookimpl(trylast=True)
+    def load_demo_data(self, app, session, rng):
+        """After the other plugins' demo: grades need their orders."""
+        from plugins.tiering.demo import load_demo
+
+        load_demo(session, rng, with_sales=not sales_source_elsewhere(app))
+
     @hookimpl
     def customer_tags(self, app, customer_ids):
         from plugins.tiering.queries import tags
