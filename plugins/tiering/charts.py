@@ -51,9 +51,10 @@ def grade_counts(user: Any) -> dict[str, int]:
 
 
 def bars(title: str, labels: dict[str, Any], found: dict[str, int], arg: str, kind: str = "bar") -> Markup:
-    keys = list(labels)
+    """One bar per label linking to the list filtered to it; horizontal bars read top-down."""
+    keys = list(reversed(labels)) if kind == "hbar" else list(labels)
     points = [ChartPoint(found.get(key, 0), href=list_url(**{arg: key})) for key in keys]
-    return chart(kind, title, [str(labels[k]) for k in keys], {_("Customers"): points})
+    return chart(kind, title, [str(labels[k]) for k in keys], {_("Customers"): points}, width=560, height=300)
 
 
 def grid(title: str, rows: list[tuple[str, Any]], columns: list[tuple[str, Any]], found: dict[tuple, int],

@@ -62,8 +62,8 @@ def next_due(today: date, calls: int, logged_this_month: int) -> date | None:
 
 
 def end_of_day(day: date) -> datetime:
-    """The end of a company-local day, as stored (naive UTC)."""
-    return to_utc(datetime.combine(day + timedelta(days=1), time()))
+    """The last minute of a company-local day (23:59, so it reads as that day), as stored (naive UTC)."""
+    return to_utc(datetime.combine(day, time(23, 59)))
 
 
 def _contacts_since(start: datetime, customer_ids: Any) -> dict[int, int]:

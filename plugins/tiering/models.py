@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.api import Audited, Choice, Money, User, Weight, db, guard_state, utcnow
+from core.api import Audited, Choice, Money, User, db, guard_state, utcnow
 from plugins.tiering.i18n import _l
 from plugins.tiering.labels import GRADE_LABELS
 
@@ -108,15 +108,15 @@ class Override(Audited, db.Model):
         return self.expires_on >= today
 
 
-class MonthlySale(Audited, db.Model):
-    """A customer's sales of one month, imported for companies that keep orders elsewhere."""
+class MonthlySale(db.Model):
+    """A customer's sales of one month, imported for companies that keep orders elsewhere.
+
+    Figures, not edits: each import is one entry of the audit trail (who, when, how many months),
+    rather than one per month on every customer's timeline.
+    """
 
     __tablename__ = "tiering_monthly_sales"
     __table_args__ = (UniqueConstraint("customer_id", "month"),)
-    __audit_label__ = _l("Imported monthly sales")
-    __audit_permission__ = "tiering.view"
-    __audit_fields__ = {"customer_id": _l("Customer"), "month": _l("Month"), "shipped_kg": Weight(_l("Shipped")),
-                        "amount_cents": Money(_l("Amount")), "orders": _l("Orders")}
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
     month: Mapped[date] = mapped_column(Date, index=True)  # the first day of the month

@@ -1,7 +1,8 @@
 """Imported monthly sales answering ``customer_metrics`` when no order-taking plugin does.
 
-A month counts in a period when its first day (company time) falls inside it; its orders are
-dated at the start (first order) and the end (last order) of the month.
+A month counts in a period when its middle (the 15th, company time) falls inside it: a rolling
+90 days then holds three months, and the month under way, whose figures are not in yet, counts only
+once it is half over. Its orders are dated at the start (first order) and the end (last order).
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from core.api import Metric, Period, db, to_local, to_utc
 from plugins.tiering.i18n import _l
 from plugins.tiering.models import MonthlySale
 
+MID_MONTH = 14  # days from a month's first day to its middle
 METRICS = (
     Metric("shipped_kg", "kg", _l("Shipped (kg)"), _l("Net weight sold in the months of the period (imported).")),
     Metric("shipped_amount_cents", "cents", _l("Sales amount"),
@@ -27,15 +29,11 @@ METRICS = (
 )
 
 
-def _first_month_in(moment: datetime | None) -> date | None:
-    """The first month whose first day is at or after ``moment`` (company time)."""
+def _mid_month_bound(moment: datetime | None) -> date | None:
+    """The earliest month whose middle (its 15th) lies at or after ``moment`` (company time)."""
     if moment is None:
         return None
-    local = to_local(moment)
-    first = local.date().replace(day=1)
-    if local.replace(tzinfo=None) > datetime(first.year, first.month, 1):
-        first = (first + timedelta(days=32)).replace(day=1)
-    return first
+    return to_local(moment).date() - timedelta(days=MID_MONTH)
 
 
 def _month_end(month: date) -> datetime:
@@ -46,11 +44,11 @@ def _month_end(month: date) -> datetime:
 def customer_metrics(customer_ids: Sequence[int] | Select, period: Period,
                      series: str | None = None) -> dict[int, dict[str, Any]]:
     conditions = [MonthlySale.customer_id.in_(customer_ids)]
-    start, end = _first_month_in(period.start), _first_month_in(period.end)
+    start, end = _mid_month_bound(period.start), _mid_month_bound(period.end)
     if start is not None:
-        conditions.append(MonthlySale.month >= start)
+        conditions.append(MonthlySale.month > start)
     if end is not None:
-        conditions.append(MonthlySale.month < end)
+        conditions.append(MonthlySale.month <= end)
     sums = (func.sum(MonthlySale.shipped_kg), func.sum(MonthlySale.amount_cents), func.sum(MonthlySale.orders))
     result: dict[int, dict[str, Any]] = {}
     if series == "month":

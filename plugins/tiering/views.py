@@ -35,6 +35,7 @@ from core.api import (
     local_now,
     permission_required,
     read_table,
+    record_event,
     remove_stale,
     start_job,
     store_upload,
@@ -231,6 +232,8 @@ def sales_confirm(token: str):
         flash(_("The file has errors; nothing was imported."), "error")
         return redirect(url_for("tiering.sales_preview", token=token), 303)
     added, replaced = sales_import.apply(report)
+    record_event("tiering_monthly_sales", None, "import", {"rows": len(report.rows), "added": added,
+                                                           "replaced": replaced})
     commit()
     path.unlink(missing_ok=True)
     session.pop(SALES_KIND, None)

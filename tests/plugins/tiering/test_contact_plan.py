@@ -61,9 +61,9 @@ def test_a_key_customers_call_becomes_a_task_three_days_before_the_month_end(pla
     tasks = call_tasks()
     assert len(tasks) == 22 and {t.assignee_id for t in tasks} == {users["rep_east"].id}
     key_task = next(t for t in tasks if t.record_id == planned[-1].id)
-    assert key_task.due_at == to_utc(datetime(2027, 2, 1))  # the end of January 31st, company time
+    assert key_task.due_at == to_utc(datetime(2027, 1, 31, 23, 59))  # the end of January 31st, company time
     general_task = next(t for t in tasks if t.record_id == planned[0].id)
-    assert general_task.due_at == to_utc(datetime(2027, 1, 17))  # overdue since the 16th
+    assert general_task.due_at == to_utc(datetime(2027, 1, 16, 23, 59))  # overdue since the 16th
 
 
 def test_running_the_job_again_creates_nothing_new(planned):

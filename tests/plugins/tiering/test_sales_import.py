@@ -67,6 +67,10 @@ def test_a_valid_file_is_imported_whole_and_grades_follow(app, users, manager, c
     done = post_form(client, response.headers["Location"] + "/confirm", {}, page=response.headers["Location"])
     assert done.status_code == 303
     assert len(db.session.scalars(select(MonthlySale)).all()) == 12
+    from core.audit import AuditEvent
+
+    imports = db.session.scalars(select(AuditEvent).where(AuditEvent.record_type == "tiering_monthly_sales")).all()
+    assert [(e.action, e.changes["rows"]) for e in imports] == [("import", 12)]  # one entry, not one per month
     with app.test_request_context():
         figures = customer_metrics([customer.id])
     assert figures[customer.id]["shipped_kg"] == 12 * 150_500
