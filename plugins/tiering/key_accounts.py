@@ -51,3 +51,48 @@ def submit_plan(plan: Any, user: Any, comment: str = "") -> None:
     """Submit a draft or sent-back plan; the caller commits. Raises TransitionRefused / ApprovalRefused."""
     PLAN_FLOW.apply(plan, "submit", user, comment)
     submit_for_approval(plan, CHAIN, user, comment)
+
+
+EVALUATE = "tiering.evaluate"
+EVALUATE_DAYS = 30
+
+
+def quarter_label(day: Any) -> str:
+    """The quarter before ``day``'s: what an evaluation at the start of a quarter looks back on."""
+    quarter = (day.month - 1) // 3  # 0 in January: the fourth quarter of last year
+    return f"{day.year - 1} Q4" if quarter == 0 else f"{day.year} Q{quarter}"
+
+
+def ask_for_evaluations() -> int:
+    """Quarterly: each key customer's owner gets a task to evaluate it (once per customer while open)."""
+    from sqlalchemy import select
+
+    from core.api import Customer, Task, create_task, db, local_now
+    from plugins.tiering.i18n import N_
+    from plugins.tiering.queries import effective_grades
+
+    period = quarter_label(local_now().date())
+    owned = dict(db.session.execute(select(Customer.id, Customer.owner_id).where(Customer.owner_id.is_not(None))).all())
+    keys = [cid for cid, grade in effective_grades(list(owned)).items() if grade == "key"] if owned else []
+    waiting = set(db.session.scalars(select(Task.record_id).where(
+        Task.kind == EVALUATE, Task.record_type == "customers", Task.state.in_(("open", "on_hold")))))
+    created = 0
+    for customer in db.session.scalars(select(Customer).where(Customer.id.in_(keys or [-1]))):
+        if customer.id in waiting:
+            continue
+        create_task(customer, EVALUATE, N_("Evaluate key customer %(name)s for %(period)s"),
+                    params={"name": customer.name, "period": period}, assignee=owned[customer.id],
+                    budget_minutes=EVALUATE_DAYS * 24 * 60)
+        created += 1
+    return created
+
+
+def evaluation_recorded(customer: Any, user: Any) -> None:
+    """An evaluation answers the customer's open evaluation task."""
+    from sqlalchemy import select
+
+    from core.api import Task, User, complete_task, db
+
+    for task in db.session.scalars(select(Task).where(Task.kind == EVALUATE, Task.record_type == "customers",
+                                                      Task.record_id == customer.id, Task.state == "open")):
+        complete_task(task, user if task.assignee_id in (None, user.id) else db.session.get(User, task.assignee_id))

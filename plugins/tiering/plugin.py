@@ -46,10 +46,14 @@ class TieringPlugin(Plugin):
     def register_jobs(self, app):
         from core.api import Job, crontab
         from plugins.tiering.jobs import call_plan, nightly, recompute_job
+        from plugins.tiering.key_accounts import ask_for_evaluations
 
         return [Job("tiering.nightly", nightly, schedule=crontab(minute="30", hour="1"),
                     title=_l("Nightly grade recompute")),
                 Job("tiering.call_plan", call_plan, schedule=crontab(minute="5"), title=_l("Planned calls")),
+                Job("tiering.key_evaluations", ask_for_evaluations,
+                    schedule=crontab(minute="0", hour="8", day="1", month="1,4,7,10"),
+                    title=_l("Quarterly key-customer evaluations")),
                 Job("tiering.recompute", recompute_job, title=_l("Grade recompute"))]
 
     @hookimpl

@@ -45,7 +45,12 @@ from core.api import (
 from plugins.tiering import sales_import
 from plugins.tiering.forms import KeyEvaluationForm, KeyPlanForm, OverrideForm
 from plugins.tiering.i18n import _, _l
-from plugins.tiering.key_accounts import EDITABLE_STATES, PLAN_FLOW, submit_plan
+from plugins.tiering.key_accounts import (
+    EDITABLE_STATES,
+    PLAN_FLOW,
+    evaluation_recorded,
+    submit_plan,
+)
 from plugins.tiering.labels import ATTRIBUTE_LABELS, GRADE_LABELS, attribute_value
 from plugins.tiering.models import KeyEvaluation, KeyPlan, Run
 from plugins.tiering.services import OverrideRefused, end_override, set_override
@@ -309,6 +314,7 @@ def evaluation_new(customer_id: int):
         for score in ("volume", "payment", "cooperation", "potential"):
             setattr(evaluation, score, int(getattr(form, score).data))
         db.session.add(evaluation)
+        evaluation_recorded(customer, current_user)
         commit()
         flash(_("Evaluation recorded."), "success")
         return redirect(url_for("customers.detail", customer_id=customer.id) + "#tiering-panel", 303)

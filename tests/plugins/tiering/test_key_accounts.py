@@ -108,3 +108,21 @@ def test_an_evaluation_is_recorded_and_shown_on_the_customer_page(key_customer, 
 def test_someone_who_cannot_see_the_customer_gets_404(key_customer, client, users):
     login(client, "rep_west")
     assert client.get(f"/tiering/customers/{key_customer.id}/plans/new").status_code == 404
+
+
+def test_each_quarter_the_owner_is_asked_to_evaluate_and_the_evaluation_answers(key_customer, client, users):
+    from plugins.tiering.key_accounts import ask_for_evaluations, quarter_label
+
+    assert quarter_label(date(2027, 1, 1)) == "2026 Q4" and quarter_label(date(2027, 7, 1)) == "2027 Q2"
+    assert ask_for_evaluations() == 1
+    commit()
+    assert ask_for_evaluations() == 0  # the open task is not asked twice
+    commit()
+    task = db.session.scalar(select(Task).where(Task.kind == "tiering.evaluate"))
+    assert task.assignee_id == users["rep_east"].id and "双力饲料" in task.title_text()
+    login(client, "rep_east")
+    post_form(client, f"/tiering/customers/{key_customer.id}/evaluations/new",
+              {"period": "2026 Q4", "evaluated_on": date.today().isoformat(), "volume": "4", "payment": "4",
+               "cooperation": "4", "potential": "4"})
+    db.session.refresh(task)
+    assert task.state == "done"
