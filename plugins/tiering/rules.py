@@ -48,6 +48,7 @@ class Thresholds:
     stability_days: int = 180
     potential_visits: int = 3  # T-8
     grid_visits: int = 4  # nine-grid: visits that count as a strong relationship
+    grid_orders: int = 12  # nine-grid: orders a year that count as a strong relationship
     margin_rate: Decimal = Decimal("0.10")  # T-10: share of the amount that is margin
     retention_rate: Decimal = Decimal("0.80")
     discount_rate: Decimal = Decimal("0.10")
@@ -304,16 +305,17 @@ def nine_grid(c: CustomerInputs, result: Result, t: Thresholds = Thresholds()) -
     """Potential × relationship strength, each 1 (low) to 3 (high); None for prospects.
 
     Potential: the rep's growth-potential flag (2 points), growth in the lifecycle band (1), size
-    A (2) or B (1). Relationship: an old customer (1), ``grid_visits`` or more visits (1), an order
-    at least monthly over the year (1), a recent order, RFM recency 4 or 5 (1).
+    A (2) or B (1). Relationship: an old customer (1), ``grid_visits`` or more visits (1),
+    ``grid_orders`` or more orders over the year (1), a recent order, RFM recency 4 or 5 (1), less
+    one for complaints in the year (a sign of decline).
     """
     if result.grade in (None, "potential"):
         return None, None
     change = growth(c.kg_last_90, c.kg_prev_90)
     potential = (2 * c.growth_potential + (change is not None and change >= t.lifecycle_growth)
                  + {"A": 2, "B": 1}.get(result.size_class or "", 0))
-    relationship = (result.old + (c.visits >= t.grid_visits) + (c.orders_12m >= 12)
-                    + bool(result.rfm and result.rfm[0] >= 4))
+    relationship = (result.old + (c.visits >= t.grid_visits) + (c.orders_12m >= t.grid_orders)
+                    + bool(result.rfm and result.rfm[0] >= 4) - (c.complaints > 0))
     return (1 if potential <= 1 else 2 if potential <= 3 else 3,
             1 if relationship <= 1 else 2 if relationship == 2 else 3)
 

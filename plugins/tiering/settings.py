@@ -60,6 +60,10 @@ def declared_settings() -> list[Setting]:
         Setting("tiering.potential_visits", "int", 3, _l("Visits for a potential customer"),
                 _l("Logged visits a prospect that intends to order needs to be potential."), minimum=1,
                 maximum=100),
+        Setting("tiering.grid_visits", "int", 4, _l("Nine-grid: visits for a strong relationship"),
+                _l("Logged visits that count towards relationship strength."), minimum=1, maximum=1000),
+        Setting("tiering.grid_orders", "int", 12, _l("Nine-grid: orders a year for a strong relationship"),
+                _l("Orders in 12 months that count towards relationship strength."), minimum=1, maximum=10_000),
         Setting("tiering.margin_rate", "decimal", D("0.10"), _l("Margin rate"),
                 _l("The company's margin on sales, for the customer lifetime value estimate."), **SHARE),
         Setting("tiering.retention_rate", "decimal", D("0.80"), _l("Retention rate"),
@@ -100,7 +104,8 @@ def thresholds() -> Thresholds:
         unstable_cv=setting("tiering.unstable_cv"), fast_growth=setting("tiering.fast_growth"),
         lifecycle_growth=setting("tiering.lifecycle_growth"),
         exploration_days=setting("tiering.exploration_days"), stability_days=setting("tiering.stability_days"),
-        potential_visits=setting("tiering.potential_visits"), margin_rate=setting("tiering.margin_rate"),
+        potential_visits=setting("tiering.potential_visits"), grid_visits=setting("tiering.grid_visits"),
+        grid_orders=setting("tiering.grid_orders"), margin_rate=setting("tiering.margin_rate"),
         retention_rate=setting("tiering.retention_rate"), discount_rate=setting("tiering.discount_rate"))
 
 

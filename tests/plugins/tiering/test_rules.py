@@ -295,3 +295,15 @@ def test_an_all_zero_population_is_general_c_without_pyramid_or_key():
     assert {r.size_class for r in results.values()} == {"C"}
     assert {r.pyramid for r in results.values()} == {None}
     assert all(r.key_rank is None and r.clv_cents == 0 for r in results.values())
+
+
+def test_the_nine_grid_scores_follow_the_settings_and_complaints_weaken_the_relationship():
+    from plugins.tiering.rules import Result, nine_grid
+
+    c = settled(visits=5, orders_12m=12, growth_potential=True, kg_last_90=130_000)
+    result = Result(1, "key", "A", None, old=True, rfm=(5, 5, 5))
+    assert nine_grid(c, result) == (3, 3)
+    assert nine_grid(c, result, Thresholds(grid_visits=10, grid_orders=24)) == (3, 2)
+    complained = settled(visits=5, orders_12m=12, complaints=2)
+    assert nine_grid(complained, Result(1, "general", "C", None, old=True, rfm=(3, 3, 3))) == (1, 2)
+    assert nine_grid(CustomerInputs(2, "P"), Result(2, "potential", None, None)) == (None, None)
