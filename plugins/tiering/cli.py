@@ -1,6 +1,8 @@
 """``guanxi tiering recompute``: grade every customer now, with a progress bar and what moved."""
 from __future__ import annotations
 
+import time
+
 import click
 from flask.cli import with_appcontext
 
@@ -28,8 +30,11 @@ def recompute_command() -> None:
             bar.update(done - last[0], step)
             last[0] = done
 
+        started = time.perf_counter()
         run = recompute("command", report=report)
         commit()
-    click.echo(f"{run.customers} customers graded, {run.changed} moved (rule version {run.rule_version}).")
+        seconds = time.perf_counter() - started
+    click.echo(f"{run.customers} customers graded, {run.changed} moved (rule version {run.rule_version}) "
+               f"in {seconds:.1f} s.")
     for change, count in sorted(run.summary.items(), key=lambda item: (-item[1], item[0])):
         click.echo(f"  {count:>6}  {change}")

@@ -185,4 +185,4 @@ def test_the_command_shows_progress_and_what_moved(app, users):
     result = app.test_cli_runner().invoke(args=["tiering", "recompute"])
     assert result.exit_code == 0, result.output
     assert "Recomputing grades" in result.output
-    assert "1 customers graded, 0 moved" in result.output
+    assert "1 customers graded, 0 moved (rule version 1) in " in result.output

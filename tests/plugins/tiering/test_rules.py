@@ -307,3 +307,12 @@ def test_the_nine_grid_scores_follow_the_settings_and_complaints_weaken_the_rela
     complained = settled(visits=5, orders_12m=12, complaints=2)
     assert nine_grid(complained, Result(1, "general", "C", None, old=True, rfm=(3, 3, 3))) == (1, 2)
     assert nine_grid(CustomerInputs(2, "P"), Result(2, "potential", None, None)) == (None, None)
+
+
+def test_t7_is_cores_old_new_rule():
+    from core.registry.models import Customer
+
+    for days in (365, 366):
+        first = TODAY - timedelta(days=days)
+        core_says = Customer(first_order_date=first, is_prospect=False).age_class(TODAY)
+        assert (core_says == "old") == is_old(first, TODAY)
