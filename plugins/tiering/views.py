@@ -78,7 +78,7 @@ def recompute():
 
 
 @bp.route("/runs/<id:run_id>")
-@permission_required("tiering.view")
+@permission_required("tiering.recompute")  # company-wide movements: for the managers who recompute
 def run(run_id: int):
     found = db.session.get(Run, run_id) or abort(404)
     changes = sorted(found.summary.items(), key=lambda item: (-item[1], item[0]))

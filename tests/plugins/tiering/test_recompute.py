@@ -186,3 +186,13 @@ def test_the_command_shows_progress_and_what_moved(app, users):
     assert result.exit_code == 0, result.output
     assert "Recomputing grades" in result.output
     assert "1 customers graded, 0 moved (rule version 1) in " in result.output
+
+
+def test_a_rep_sees_when_grades_were_computed_but_not_the_company_wide_movements(app, users, client):
+    steady_customer("双力饲料", users["rep_east"], 20)
+    run = recompute("command")
+    commit()
+    login(client, "rep_east")
+    page = client.get("/tiering/").get_data(as_text=True)
+    assert "等级计算于" in page and f"/tiering/runs/{run.id}" not in page
+    assert client.get(f"/tiering/runs/{run.id}").status_code == 403
