@@ -83,6 +83,7 @@ class Run(db.Model):
     customers: Mapped[int] = mapped_column(Integer, default=0)
     changed: Mapped[int] = mapped_column(Integer, default=0)
     summary: Mapped[dict] = mapped_column(JSON, default=dict)  # "grade: general→key" -> count
+    thresholds: Mapped[dict] = mapped_column(JSON, default=dict)  # the settings the rules ran with
 
 
 class Override(Audited, db.Model):

@@ -64,6 +64,12 @@ def row(result: Result, inputs: CustomerInputs, now: datetime, t: Thresholds) ->
         "inputs": as_json(inputs)}
 
 
+def thresholds_json(t: Thresholds) -> dict[str, Any]:
+    """The thresholds a run used, as JSON (decimals as text), kept with the run."""
+    return {key: [str(v) for v in value] if isinstance(value, tuple) else
+            value if isinstance(value, (int, str)) else str(value) for key, value in vars(t).items()}
+
+
 def changes_of(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, list[Any]]:
     """``{attribute: [old, new]}`` of the tracked attributes that differ (everything when new)."""
     return {key: [old.get(key) if old else None, new[key]] for key in TRACKED
@@ -97,7 +103,7 @@ def recompute(trigger: str, by: Any = None, report: Progress | None = None) -> R
     previous = {r["customer_id"]: r for r in db.session.execute(
         select(Grade.customer_id, *[getattr(Grade, k) for k in TRACKED])).mappings()}
     run = Run(trigger=trigger, by_id=getattr(by, "id", by), rule_version=RULE_VERSION, started_at=now,
-              customers=len(rows))
+              customers=len(rows), thresholds=thresholds_json(t))
     db.session.add(run)
     db.session.flush()
     db.session.execute(delete(Grade))

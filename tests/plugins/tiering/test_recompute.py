@@ -196,3 +196,12 @@ def test_a_rep_sees_when_grades_were_computed_but_not_the_company_wide_movements
     page = client.get("/tiering/").get_data(as_text=True)
     assert "等级计算于" in page and f"/tiering/runs/{run.id}" not in page
     assert client.get(f"/tiering/runs/{run.id}").status_code == 403
+
+
+def test_a_run_keeps_the_rule_version_and_the_thresholds_it_used(app, users):
+    steady_customer("双力饲料", users["rep_east"], 20)
+    run = recompute("command")
+    commit()
+    assert run.rule_version == 1
+    assert run.thresholds["key_count"] == 20 and run.thresholds["abc_method"] == "before"
+    assert run.thresholds["abc_a_share"] == "0.80" and run.thresholds["pyramid_shares"][0] == "0.01"

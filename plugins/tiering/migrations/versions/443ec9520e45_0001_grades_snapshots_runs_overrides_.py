@@ -26,6 +26,7 @@ def upgrade():
     sa.Column('customers', sa.Integer(), nullable=False),
     sa.Column('changed', sa.Integer(), nullable=False),
     sa.Column('summary', sa.JSON(), nullable=False),
+    sa.Column('thresholds', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['by_id'], ['users.id'], name=op.f('fk_tiering_runs_by_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tiering_runs'))
     )
