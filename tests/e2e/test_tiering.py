@@ -34,7 +34,6 @@ def company(app):
         head = make_user("cm_head", ("cm_manager",))
         make_user("cm_en", ("cm_manager",)).locale = "en"
         rep = make_user("rep_east", ("rep",), region="east")
-        make_user("rep_en", ("rep",), region="east").locale = "en"
         db.session.query(Department).filter_by(code="cm").one().head_id = head.id
         for i in range(24):
             customer = make_customer(f"豫东{i:02d}饲料经销部", rep, is_prospect=False,
@@ -84,6 +83,17 @@ def test_a_manager_recomputes_and_reads_why_a_customer_is_key_and_a_rep_sees_the
     shot(page, "zh-contact-plan")
     page.goto(f"{url}/tiering/sales")
     shot(page, "zh-sales-import")
+    bad = SHOTS / "bad-sales.csv"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    bad.write_text("客户编号,月份,发货吨数,金额（元）,订单数\nC000001,2026-01,10,30000,1\nC999999,2026-13,x,1,1\n",
+                   encoding="utf-8")
+    page.set_input_files("input[type=file]", str(bad))
+    page.click("button[type=submit].primary")
+    assert "2 行中有 1 行有错误" in page.content()
+    shot(page, "zh-sales-preview-errors")
+    bad.unlink()
+    page.goto(f"{url}/tiering/runs/1")
+    shot(page, "zh-run")
 
     with tiering_app.app_context():
         from plugins.tiering.contact_plan import sync_call_tasks
@@ -101,6 +111,20 @@ def test_a_manager_recomputes_and_reads_why_a_customer_is_key_and_a_rep_sees_the
     phone.goto(f"{url}/customers/{1}")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     shot(phone, "zh-rep-customer-390")
+    phone.click("text=+ 营销方案")
+    phone.fill("#title", "2027 年增量方案")
+    phone.fill("#period", "2027")
+    phone.fill("#goals", "年销量提高 15%")
+    phone.fill("#actions", "每季度技术服务一次")
+    phone.fill("#budget_cents", "20000")
+    phone.click("button[type=submit].primary")
+    assert phone.locator("#plan-state").inner_text() == "草稿"
+    phone.click("#plan-submit")
+    assert phone.locator("#plan-state").inner_text() == "审核中"
+    shot(phone, "zh-rep-plan-390")
+    phone.goto(f"{url}/tiering/customers/1/evaluations/new")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(phone, "zh-rep-evaluation-390")
 
     english = browser.new_page(viewport={"width": 1280, "height": 900})
     login(english, url, "cm_en")
@@ -112,7 +136,19 @@ def test_a_manager_recomputes_and_reads_why_a_customer_is_key_and_a_rep_sees_the
     shot(english, "en-overview")
     english.goto(f"{url}/tiering/contact-plan")
     shot(english, "en-contact-plan")
+    with tiering_app.app_context():
+        from core.auth.models import User
+
+        db.session.query(User).filter_by(username="rep_east").one().locale = "en"
+        db.session.commit()
     english_phone = browser.new_page(viewport={"width": 390, "height": 844})
-    login(english_phone, url, "rep_en")
+    login(english_phone, url, "rep_east")
     english_phone.goto(f"{url}/tiering/")
     shot(english_phone, "en-rep-overview-390")
+    english_phone.goto(f"{url}/my-work")
+    assert "Planned call to 豫东00饲料经销部" in english_phone.locator("#my-work").inner_text()
+    shot(english_phone, "en-rep-my-work-390")
+    english_phone.goto(f"{url}/tiering/plans/1")
+    shot(english_phone, "en-rep-plan-390")
+    english_phone.goto(f"{url}/customers/1")
+    shot(english_phone, "en-rep-customer-390")
