@@ -48,7 +48,7 @@ class Grade(db.Model):
     frequency: Mapped[int | None] = mapped_column(SmallInteger)
     monetary: Mapped[int | None] = mapped_column(SmallInteger)
     segment: Mapped[str | None] = mapped_column(String(16), index=True)
-    clv_cents: Mapped[int | None] = mapped_column(BigInteger)
+    clv_cents: Mapped[int | None] = mapped_column(BigInteger, index=True)
     potential_score: Mapped[int | None] = mapped_column(SmallInteger)  # nine-grid rows: 1 low … 3 high
     relationship_score: Mapped[int | None] = mapped_column(SmallInteger)  # nine-grid columns
     rule_version: Mapped[int] = mapped_column(Integer)

@@ -94,3 +94,13 @@ def test_an_empty_company_shows_zero_charts(app, users, manager, client):
     assert "尚未计算等级" in page
     rfm = chart_section(page, "rfm")
     assert set(re.findall(r'<text class="count"[^>]*>([0-9]+)</text>', rfm)) == {"0"}
+
+
+def test_the_list_filters_by_lifetime_value(company, client):
+    login(client, "cm_head")
+    rows = {g.customer_id: g for g in db.session.scalars(select(Grade))}
+    richest = max(rows.values(), key=lambda g: g.clv_cents or 0)
+    threshold = richest.clv_cents // 1_000_000  # in ¥10,000
+    page = client.get(f"/customers/?tiering_clv_from={threshold}").get_data(as_text=True)
+    assert "东21" in page and "西00" not in page
+    assert "已忽略" in client.get("/customers/?tiering_clv_from=NaN").get_data(as_text=True)

@@ -56,6 +56,7 @@ def upgrade():
     )
     with op.batch_alter_table('tiering_grades', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_tiering_grades_churn'), ['churn'], unique=False)
+        batch_op.create_index(batch_op.f('ix_tiering_grades_clv_cents'), ['clv_cents'], unique=False)
         batch_op.create_index(batch_op.f('ix_tiering_grades_grade'), ['grade'], unique=False)
         batch_op.create_index(batch_op.f('ix_tiering_grades_lifecycle'), ['lifecycle'], unique=False)
         batch_op.create_index('ix_tiering_grades_nine', ['potential_score', 'relationship_score'], unique=False)
@@ -139,6 +140,7 @@ def downgrade():
         batch_op.drop_index('ix_tiering_grades_nine')
         batch_op.drop_index(batch_op.f('ix_tiering_grades_lifecycle'))
         batch_op.drop_index(batch_op.f('ix_tiering_grades_grade'))
+        batch_op.drop_index(batch_op.f('ix_tiering_grades_clv_cents'))
         batch_op.drop_index(batch_op.f('ix_tiering_grades_churn'))
 
     op.drop_table('tiering_grades')
