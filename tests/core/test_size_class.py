@@ -43,3 +43,21 @@ def test_a_plugins_computed_size_class_replaces_the_typed_one(app, users, client
     assert 'name="size_class"' not in client.get(f"/customers/{big.id}/edit").get_data(as_text=True)
     ordered = client.get("/customers/?sort=size").get_data(as_text=True)
     assert ordered.index("周口大") < ordered.index("商丘小")
+
+
+@pytest.mark.guanxi_plugins()
+def test_the_rep_sets_the_growth_potential_flag_on_the_archive(app, users, client):
+    from core.db import db
+    from core.testing import post_form
+
+    customer = make_customer("河南双力", users["rep_east"], is_prospect=False)
+    login(client, "rep_east")
+    form = client.get(f"/customers/{customer.id}/edit").get_data(as_text=True)
+    assert 'name="growth_potential"' in form
+    version = form.split('name="version_id" type="hidden" value="')[1].split('"')[0]
+    post_form(client, f"/customers/{customer.id}/edit",
+              {"name": "河南双力", "business_type": "distributor", "region_id": str(customer.region_id),
+               "growth_potential": "y", "version_id": version})
+    db.session.refresh(customer)
+    assert customer.growth_potential is True
+    assert '<dd id="growth-potential">是</dd>' in client.get(f"/customers/{customer.id}").get_data(as_text=True)
