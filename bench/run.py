@@ -214,6 +214,12 @@ def pages_for(url: str) -> list[Page]:
         Page("orders list", "/logistics/", group="list"),
         Page("order form", "/logistics/orders/new", user="coordinator", group="record"),
         Page("station", "/logistics/station", user="weigher", group="record"),
+        Page("customer list by grade (key)", "/customers/?tiering_grade=key", group="list"),
+        Page("customer list by size class A", "/customers/?size_class=A", group="list"),
+        Page("customer list by grade, sorted by rank", "/customers/?tiering_grade=general&sort=tiering_grade",
+             group="list"),
+        Page("tiering overview (charts)", "/tiering/", group="plugin"),
+        Page("contact plan compliance", "/tiering/contact-plan", group="plugin"),
         Page("my work", "/my-work", group="list"),
         Page("inbox", "/notifications", group="list"),
     ]
@@ -271,6 +277,19 @@ def ticket_batch(base: str, session: requests.Session, url: str, count: int) -> 
     return time.perf_counter() - started
 
 
+def timed_recompute(env: dict[str, str]) -> float | None:
+    """Seconds ``guanxi tiering recompute`` takes over the whole database, as the command reports it
+    (without the application's start); its grades then serve the tiering pages measured after it.
+    None when the command fails (tiering disabled)."""
+    done = subprocess.run([sys.executable, "-m", "core", "tiering", "recompute"], env={**os.environ, **env},
+                          capture_output=True, text=True, timeout=3600)
+    found = re.search(r"in ([0-9.]+) s\.", done.stdout)
+    if done.returncode != 0 or not found:
+        print(done.stderr[-500:], file=sys.stderr)
+        return None
+    return float(found.group(1))
+
+
 def run_database(args: argparse.Namespace, url: str) -> dict[str, Any]:
     instance = tempfile.mkdtemp(prefix="guanxi-bench-")
     env = {"GUANXI_DATABASE_URL": url, "GUANXI_INSTANCE_PATH": instance, "GUANXI_SECRET_KEY": "bench",
@@ -280,6 +299,7 @@ def run_database(args: argparse.Namespace, url: str) -> dict[str, Any]:
     results: list[Result] = []
     memory: dict[str, list[float]] = {}
     batch = None
+    recompute_s = timed_recompute(env)
     try:
         with gunicorn("bench.reference:app", env, args.workers) as (ref_base, ref_pid), \
                 gunicorn(args.app, env, args.workers) as (base, pid):
@@ -299,7 +319,7 @@ def run_database(args: argparse.Namespace, url: str) -> dict[str, Any]:
     finally:
         shutil.rmtree(instance, ignore_errors=True)
     return {"database": url.split("://")[0].split("+")[0], "url": url, "results": [asdict(r) for r in results],
-            "ticket_batch_s": batch, "batch_size": args.batch, "memory_mib": memory}
+            "ticket_batch_s": batch, "batch_size": args.batch, "memory_mib": memory, "recompute_s": recompute_s}
 
 
 def print_table(report: dict[str, Any], out: Any = None) -> None:
@@ -327,6 +347,8 @@ def print_table(report: dict[str, Any], out: Any = None) -> None:
     if report["ticket_batch_s"] is not None:
         print(f"\n{report['batch_size']} weighbridge tickets one after the other: {report['ticket_batch_s']:.1f} s",
               file=out)
+    if report.get("recompute_s") is not None:
+        print(f"\ntiering recompute of every customer: {report['recompute_s']:.1f} s", file=out)
     for name, sizes in report["memory_mib"].items():
         print(f"memory per worker, {name}: {', '.join(f'{s:.0f}' for s in sizes)} MiB", file=out)
 

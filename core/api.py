@@ -60,10 +60,11 @@ from core.plugins import CORE_API, Plugin, PluginError, call, call_merged
 from core.printing import render_pdf
 from core.redirects import redirect_back, safe_target
 from core.registry.forms import TransitionForm
-from core.registry.models import Customer
+from core.registry.models import ContactLog, Customer
 from core.registry.search import CustomerFilter, customer_query
-from core.registry.services import record_first_order
-from core.registry.uploads import MaxFileSize, store_upload, upload_dir
+from core.registry.services import create_customer, record_first_order
+from core.registry.transfer import read_table, spreadsheet_cell, write_csv
+from core.registry.uploads import MaxFileSize, remove_stale, store_upload, upload_dir
 from core.settings import setting
 from core.spreadsheets import write_xlsx
 from core.tasks import (
@@ -87,7 +88,7 @@ from core.visibility import get_visible_or_404, restrict, visible
 from core.workflow import Transition, TransitionRefused, Workflow, guard_state
 
 __all__ = [
-    "CORE_API", "AuditField", "Audited", "Choice", "Column", "Customer", "CustomerFilter",
+    "CORE_API", "AuditField", "ContactLog", "Audited", "Choice", "Column", "Customer", "CustomerFilter",
     "DEPARTMENT_ROLES", "Document", "Domain", "EVERYONE", "LocalDateTimeField", "MenuItem", "Money",
     "MoneyField", "Panel", "Period", "Permission", "Plugin", "PluginError", "ROLES", "Region",
     "Transition", "TransitionForm", "TransitionRefused", "User", "Weight", "Widget", "Workflow",
@@ -109,6 +110,7 @@ __all__ = [
     "ApprovalChain", "Step", "Parallel", "Reviewer", "reviewer", "Resolver", "amount_above",
     "ApprovalRefused", "submit_for_approval", "withdraw_application", "approval_rounds", "signature_rows",
     "approval_state", "note_edit",
-    # files: spreadsheets out, uploads in
-    "write_xlsx", "MaxFileSize", "store_upload", "upload_dir",
+    # spreadsheets and uploads: what core's customer import uses, for plugins' own imports
+    "create_customer", "read_table", "spreadsheet_cell", "write_csv", "write_xlsx", "MaxFileSize", "store_upload", "upload_dir",
+    "remove_stale",
 ]

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
     import click
     from flask import Blueprint, Flask
-    from sqlalchemy import Select
+    from sqlalchemy import ColumnElement, Select
     from sqlalchemy.orm import Session
 
     from core.approvals import ApprovalChain, ApprovalRequest, ApprovalStep, Resolver
@@ -131,6 +131,13 @@ def customer_metrics(app: Flask, customer_ids: Sequence[int] | Select, period: P
     which takes both); with ``series="month"`` each value is ``{"2026-01": value, ...}``.
     Call ``core.metrics.customer_metrics``, never this hook directly.
     """
+
+
+@hookspec(firstresult=True)
+def customer_size_class(app: Flask) -> ColumnElement[str] | None:
+    """Return an SQL expression of a customer's size class (A/B/C) correlated to ``Customer``, which
+    replaces the typed field in the customer list, its filter and sort, exports and the archive;
+    or None. The first plugin answering wins."""
 
 
 @hookspec

@@ -31,6 +31,7 @@ class CustomerForm(FlaskForm):
     assets = StringField(_l("Assets"), validators=[Optional(), Length(max=200)])
     is_prospect = BooleanField(_l("Prospect (no order yet)"), default=True)
     intends_to_order = BooleanField(_l("Intends to order"))
+    growth_potential = BooleanField(_l("Growth potential"))
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
     version_id = HiddenField()
 

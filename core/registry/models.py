@@ -100,6 +100,8 @@ class Customer(Audited, db.Model):
     assets: Mapped[str | None] = mapped_column(String(200))
     is_prospect: Mapped[bool] = mapped_column(Boolean, default=True)
     intends_to_order: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the rep's judgement that the customer can grow (tiering's fast-growing focus, the nine-grid)
+    growth_potential: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     first_order_date: Mapped[date | None] = mapped_column(Date)
     converted_at: Mapped[datetime | None] = mapped_column(DateTime)
     notes: Mapped[str | None] = mapped_column(Text)
@@ -122,6 +124,7 @@ class Customer(Audited, db.Model):
         "region_id": _l("Region"), "owner_id": _l("Owner"), "founding_date": _l("Founded on"),
         "organisation_form": _l("Organisation form"), "industry": _l("Industry"), "assets": _l("Assets"),
         "is_prospect": _l("Prospect (no order yet)"), "intends_to_order": _l("Intends to order"),
+        "growth_potential": _l("Growth potential"),
         "first_order_date": _l("First order"), "converted_at": _l("Became a customer"), "notes": _l("Notes"),
         "state": _l("Archive state"),
         # not a column: the key person with the role legal_rep, watched by the archive's verification

@@ -12,6 +12,7 @@ from core.inputs import id_arg
 from core.registry.archive import overdue_verifications
 from core.registry.models import Customer, KeyPerson
 from core.registry.plugin_filters import ListOptions, as_arg, list_options, read_filters
+from core.registry.size_class import size_class_expression
 from core.visibility import restrict
 
 SORTS = {
@@ -96,7 +97,7 @@ def customer_query(flt: CustomerFilter, user: Any) -> Select:
     if flt.owner_id:
         stmt = stmt.where(Customer.owner_id == flt.owner_id)
     if flt.size_class:
-        stmt = stmt.where(Customer.size_class == flt.size_class)
+        stmt = stmt.where(size_class_expression() == flt.size_class)
     if flt.kind in ("prospect", "customer"):
         stmt = stmt.where(Customer.is_prospect.is_(flt.kind == "prospect"))
     if flt.state:
@@ -114,7 +115,7 @@ def sorted_query(stmt: Select, flt: CustomerFilter) -> Select:
         expression = flt.options.sorts[flt.sort]
         order = expression.desc() if flt.desc else expression.asc()
         return stmt.order_by(order.nulls_last(), Customer.code)
-    columns = SORTS[flt.sort]
+    columns = (size_class_expression(), Customer.code) if flt.sort == "size" else SORTS[flt.sort]
     if flt.sort == "region":
         stmt = stmt.outerjoin(Region, Region.id == Customer.region_id)
     elif flt.sort == "owner":

@@ -363,10 +363,13 @@ def header_labels(language: str) -> list[str]:
     return [c.zh if language == "zh" else c.en for c in COLUMNS]
 
 
-def export_rows(customers: Iterable[Customer], language: str) -> Iterator[list[Any]]:
+def export_rows(customers: Iterable[Customer], language: str,
+                sizes: dict[int, str | None] | None = None) -> Iterator[list[Any]]:
+    """``sizes``: the size class per customer where a plugin computes it (core.registry.size_class)."""
     yes, no = ("是", "否") if language == "zh" else ("yes", "no")
     for c in customers:
-        yield [c.code, c.name, c.business_type, c.size_class or "", c.phone or "", c.mobile or "",
+        size = sizes.get(c.id) if sizes is not None else c.size_class
+        yield [c.code, c.name, c.business_type, size or "", c.phone or "", c.mobile or "",
                c.address or "", c.region.code if c.region else "", c.owner.username if c.owner else "",
                yes if c.is_prospect else no, c.founding_date.isoformat() if c.founding_date else "",
                c.organisation_form or "", c.industry or "", c.notes or ""]

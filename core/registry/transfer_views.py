@@ -31,7 +31,9 @@ from core.registry import transfer
 from core.registry.blueprint import bp
 from core.registry.import_job import JOB as IMPORT_JOB
 from core.registry.import_job import runs_in_background
+from core.registry.models import Customer
 from core.registry.search import CustomerFilter, customer_query, sorted_query
+from core.registry.size_class import computed_size_class, size_classes
 from core.registry.uploads import MaxFileSize, remove_stale, upload_dir
 
 MIMETYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -61,9 +63,11 @@ def export(fmt: str):
     if fmt not in MIMETYPES:
         abort(404)
     flt = CustomerFilter.from_args(request.args)
-    customers = db.session.scalars(sorted_query(customer_query(flt, current_user), flt)).all()
+    stmt = customer_query(flt, current_user)
+    customers = db.session.scalars(sorted_query(stmt, flt)).all()
     language = _language()
-    rows = list(transfer.export_rows(customers, language))
+    sizes = size_classes(stmt.with_only_columns(Customer.id)) if computed_size_class() is not None else None
+    rows = list(transfer.export_rows(customers, language, sizes))
     header = transfer.header_labels(language)
     data = transfer.write_xlsx(header, rows) if fmt == "xlsx" else transfer.write_csv(header, rows)
     record_event("customers", None, "export", {"filter": flt.as_args(), "rows": len(rows), "format": fmt})

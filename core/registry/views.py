@@ -32,13 +32,14 @@ from core.registry.services import (
     region_choices,
     update_customer,
 )
+from core.registry.size_class import computed_size_class, size_classes
 from core.visibility import get_visible_or_404
 from core.work_views import due_text
 from core.workflow import TransitionRefused
 
 EDITABLE = ("name", "business_type", "size_class", "phone", "mobile", "address", "region_id",
             "founding_date", "organisation_form", "industry", "assets", "is_prospect", "intends_to_order",
-            "notes")
+            "growth_potential", "notes")
 PAGE_SIZE = 50
 
 
@@ -59,7 +60,7 @@ def index():
     columns = flt.options.columns
     column_values = {col.key: col.values(ids) for col in columns} if ids else {}
     return render_template(
-        "customers/index.html", customers=customers, flt=flt, page=page, total=total,
+        "customers/index.html", customers=customers, flt=flt, page=page, total=total, sizes=size_classes(ids),
         pages=pages, columns=columns, column_values=column_values,
         types=BUSINESS_TYPE_LABELS, regions=regions(), owners=owner_choices(current_user),
         states=Customer.__workflow__.states, today=utcnow().date())
@@ -77,6 +78,8 @@ def _form(customer: Customer | None = None) -> CustomerForm:
     form.owner_id.choices = choices(owners)
     if not current_user.can("customers.assign"):
         del form.owner_id
+    if computed_size_class() is not None:  # a plugin computes it: typing it would change nothing
+        del form.size_class
     if customer is None and request.method == "GET" and current_user.region_id:
         form.region_id.data = current_user.region_id
     return form
@@ -92,7 +95,7 @@ def _value(form: CustomerForm, field: str) -> Any:
 def new():
     form = _form()
     if form.validate_on_submit():
-        values = {field: _value(form, field) for field in EDITABLE}
+        values = {field: _value(form, field) for field in EDITABLE if field in form}
         values["owner_id"] = ("owner_id" in form and form.owner_id.data) or current_user.id
         customer = create_customer(values)
         commit()
@@ -113,7 +116,7 @@ def detail(customer_id: int):
                            transitions=available_actions(customer, current_user),
                            waiting=archive_status(customer), rounds=approval_rounds(customer),
                            due_text=due_text, transition_form=TransitionForm(), plain_form=FlaskForm(),
-                           types=BUSINESS_TYPE_LABELS)
+                           types=BUSINESS_TYPE_LABELS, size_class=size_classes([customer.id]).get(customer.id))
 
 
 @bp.route("/<id:customer_id>/delivery")
@@ -132,7 +135,7 @@ def edit(customer_id: int):
     if form.validate_on_submit():
         if str(customer.version_id) != (form.version_id.data or ""):
             return _stale(form, customer)
-        fields = EDITABLE + (("owner_id",) if "owner_id" in form else ())
+        fields = tuple(f for f in EDITABLE if f in form) + (("owner_id",) if "owner_id" in form else ())
         try:
             update_customer(customer, {field: _value(form, field) for field in fields})
         except StaleDataError:
@@ -147,7 +150,7 @@ def edit(customer_id: int):
 def _stale(form: CustomerForm, customer: Customer) -> Any:
     """Refuse a save based on an old version; show which fields now hold other values."""
     differing = []
-    for field in EDITABLE:
+    for field in (f for f in EDITABLE if f in form):
         mine, theirs = _value(form, field), getattr(customer, field)
         if (mine or None) != (theirs or None):
             differing.append((getattr(form, field).label.text, theirs))
@@ -194,6 +197,7 @@ def load_customer_card(record_id: int, user: Any) -> dict[str, Any]:
     customer = get_visible_or_404(Customer, record_id, user)
     record_event("customers", customer.id, "print", {"document": "customer_card"}, customer_id=customer.id)
     return {"customer": customer, "types": BUSINESS_TYPE_LABELS,
+            "size_class": size_classes([customer.id]).get(customer.id),
             "people": CHILD_KINDS["people"].rows(customer.id),
             "secondary": CHILD_KINDS["secondary"].rows(customer.id),
             "contacts": CHILD_KINDS["contacts"].rows(customer.id)[:10], "kinds": CHILD_KINDS,

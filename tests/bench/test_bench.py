@@ -85,8 +85,11 @@ def test_benchmark_runs_to_the_end(tmp_path, capsys):
     results = reports[0]["results"]
     names = {r["name"] for r in results}
     assert {"bare Flask hello", "reference page (50 customers)", "customer list, page 1", "station",
-            "ticket PDF", "dashboard (production)", "menu: /tiering/", "promotions list", "promotion application",
-            "promotion evaluation (2,000 targets)"} <= names
+            "ticket PDF", "dashboard (production)", "promotions list", "promotion application",
+            "promotion evaluation (2,000 targets)", "tiering overview (charts)", "customer list by grade (key)",
+            "contact plan compliance"} <= names
     assert [(r["name"], r["status"], r["error"]) for r in results if r["status"] != 200 or r["error"]] == []
     assert reports[0]["memory_mib"]["guanxi"]
-    assert "| customer list, page 1 |" in capsys.readouterr().out
+    assert reports[0]["recompute_s"] is not None  # guanxi tiering recompute over the generated company
+    out = capsys.readouterr().out
+    assert "| customer list, page 1 |" in out and "tiering recompute of every customer:" in out
