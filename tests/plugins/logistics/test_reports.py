@@ -1,6 +1,7 @@
 """What logistics answers to other plugins and shows on the customer page and dashboard."""
 from datetime import date, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from core.contract import Period
@@ -11,6 +12,8 @@ from core.testing import QueryCounter, login, make_customer
 from plugins.logistics.flows import ORDER_FLOW
 from plugins.logistics.services import LineInput, create_order
 from tests.plugins.logistics.test_order_flow import new_order, ready_to_load
+
+pytestmark = pytest.mark.guanxi_plugins("logistics")  # other plugins' metrics would add queries of their own
 
 
 def ship(world, order, tare=15200, gross=40540):
