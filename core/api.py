@@ -63,11 +63,13 @@ from core.registry.forms import TransitionForm
 from core.registry.models import Customer
 from core.registry.search import CustomerFilter, customer_query
 from core.registry.services import record_first_order
+from core.registry.uploads import MaxFileSize, store_upload, upload_dir
 from core.settings import setting
 from core.tasks import (
     Queue,
     Task,
     TaskRefused,
+    can_act,
     cancel_task,
     claim_task,
     complete_task,
@@ -105,5 +107,7 @@ __all__ = [
     "hold_task", "resume_task", "cancel_task", "tasks_of", "my_open_tasks", "work_counts", "message",
     "ApprovalChain", "Step", "Parallel", "Reviewer", "reviewer", "Resolver", "amount_above",
     "ApprovalRefused", "submit_for_approval", "withdraw_application", "approval_rounds", "signature_rows",
-    "approval_state", "note_edit",
+    "approval_state", "note_edit", "can_act",
+    # uploaded files
+    "store_upload", "upload_dir", "MaxFileSize",
 ]

@@ -12,3 +12,9 @@ bp = Blueprint("complaints", __name__, url_prefix="/complaints")
 @permission_required("complaints.view")
 def index():
     return render_template("complaints/index.html")
+
+
+@bp.route("/<id:complaint_id>")
+@permission_required("complaints.view")
+def detail(complaint_id: int):
+    return render_template("complaints/index.html")
