@@ -13,7 +13,15 @@ from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, Nume
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.api import Audited, Choice, Customer, Money, db, guard_state, utcnow
-from plugins.complaints.flows import CATEGORIES, CHANNELS, COMPLAINT_FLOW, PATHS, REMEDIES, SEVERITIES, WAYS
+from plugins.complaints.flows import (
+    CATEGORIES,
+    CHANNELS,
+    COMPLAINT_FLOW,
+    PATHS,
+    REMEDIES,
+    SEVERITIES,
+    WAYS,
+)
 from plugins.complaints.i18n import _l
 
 

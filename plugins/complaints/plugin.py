@@ -18,6 +18,7 @@ class ComplaintsPlugin(Plugin):
     def register_blueprints(self, app):
         from plugins.complaints.views import bp
 
+        app.config.setdefault("COMPLAINTS_MAX_BYTES", 8 * 1024 * 1024)  # a photo or a lab report
         return [bp]
 
     @hookimpl

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from core.api import EVERYONE, MenuItem, Panel, Permission, Plugin, Widget, hookimpl
+from plugins.logistics.complaint_links import ComplaintLinks
 from plugins.logistics.i18n import _l
 
 OFFICE = ("coordinator", "specialist", "cm_manager")
 
 
-class LogisticsPlugin(Plugin):
+class LogisticsPlugin(ComplaintLinks, Plugin):
     title = _l("Orders and shipping")
     description = _l("Phone orders through weighbridge passes to the gate pass, with printed forms.")
     hookspecs = "plugins.logistics.hookspecs"
