@@ -60,6 +60,7 @@ class Complaint(Audited, db.Model):
         "arrived_on_site_at": _l("Arrived on site"),
         "path": Choice(_l("Handling"), PATHS),
         "state": _l("Step"),
+        "state_changed_at": _l("Step changed"),
         "spot_answer": _l("Answer given on the spot"),
         "loss": _l("Customer's actual loss"),
         "claim": _l("Customer's claim"),
@@ -164,7 +165,7 @@ class Handover(Audited, db.Model):
     __audit_permission__ = "complaints.view"
     __audit_fields__ = {
         "complaint_id": _l("Complaint"), "from_id": _l("From"), "to_id": _l("To"),
-        "reason": _l("Reason"), "state": _l("State"), "decided_at": _l("Decided"),
+        "reason": _l("Reason"), "state": _l("State"), "decided_at": _l("Decided"), "task_id": _l("Task"),
         "customer_id": _l("Customer"),
     }
 
@@ -189,6 +190,7 @@ class Attachment(Audited, db.Model):
     __audit_fields__ = {
         "complaint_id": _l("Complaint"), "customer_id": _l("Customer"), "file_name": _l("File"),
         "stored_file": _l("Stored as"), "kind": _l("Kind"), "size": _l("Size (bytes)"),
+        "uploaded_by": _l("Uploaded by"), "uploaded_at": _l("Uploaded"),
     }
 
     id: Mapped[int] = mapped_column(primary_key=True)
