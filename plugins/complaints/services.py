@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import has_request_context, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from core.api import (
     ApprovalRefused,
@@ -95,7 +96,8 @@ def complaint_path(complaint: Complaint) -> str:
 
 def lock(complaint: Complaint) -> Complaint:
     """Re-read the complaint with a row lock: two people acting on it at once take turns."""
-    return db.session.scalar(select(Complaint).where(Complaint.id == complaint.id).with_for_update()
+    return db.session.scalar(select(Complaint).where(Complaint.id == complaint.id)
+                             .options(lazyload(Complaint.customer)).with_for_update(of=Complaint)
                              .execution_options(populate_existing=True))
 
 
