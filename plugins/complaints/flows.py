@@ -32,6 +32,8 @@ REMEDIES = {"none": _l("No money or goods"), "compensation": _l("Compensation"),
             "exchange": _l("Exchange"), "other": _l("Other")}
 WAYS = {"cash": _l("Cash"), "credit_note": _l("Credit note"), "replacement": _l("Replacement goods"),
         "discount": _l("Discount")}
+OUTCOMES = {"proposed": _l("awaiting the general manager"), "approved": _l("approved"), "rejected": _l("rejected"),
+            "sent_back": _l("sent back"), "refused": _l("refused to the customer")}
 SATISFACTION = {"satisfied": _l("Satisfied"), "partly": _l("Partly satisfied"),
                 "unsatisfied": _l("Not satisfied")}
 ATTACHMENT_KINDS = {"photo": _l("Photo"), "lab": _l("Lab report"), "evidence": _l("Evidence"),

@@ -39,6 +39,7 @@ from plugins.complaints.flows import (
     CATEGORIES,
     CHANNELS,
     COMPLAINT_FLOW,
+    OUTCOMES,
     PATHS,
     REMEDIES,
     SATISFACTION,
@@ -57,7 +58,7 @@ CUSTOMER_CHOICES = 300  # the intake form offers this many of the user's custome
 def words() -> dict[str, Any]:
     return {"flow": COMPLAINT_FLOW, "categories": CATEGORIES, "channels": CHANNELS, "severities": SEVERITIES,
             "paths": PATHS, "remedies": REMEDIES, "ways": WAYS, "satisfaction": SATISFACTION,
-            "departments": SIGN_DEPARTMENTS, "attachment_kinds": ATTACHMENT_KINDS}
+            "departments": SIGN_DEPARTMENTS, "attachment_kinds": ATTACHMENT_KINDS, "outcomes": OUTCOMES}
 
 
 @bp.route("/")
