@@ -193,6 +193,8 @@ def pages_for(url: str) -> list[Page]:
         big = conn.execute(text("SELECT customer_id FROM logistics_orders GROUP BY customer_id "
                                 "ORDER BY COUNT(*) DESC LIMIT 1")).scalar() or 1
         first_trip = conn.execute(text("SELECT MIN(id) FROM logistics_trips")).scalar()
+        complained = conn.execute(text("SELECT customer_id FROM complaints_complaints GROUP BY customer_id "
+                                       "ORDER BY COUNT(*) DESC LIMIT 1")).scalar()
     engine.dispose()
     deep = max((count + 49) // 50 - 1, 1)
     word = "丰收"  # a two-character word of the generated names (周口丰收养殖场): no trigram serves it
@@ -218,6 +220,11 @@ def pages_for(url: str) -> list[Page]:
     pages += [Page(f"dashboard ({user})", "/", user=user, group="dashboard") for user in DASHBOARD_USERS]
     if first_trip:
         pages.append(Page("ticket PDF", f"/print/weigh_ticket/{first_trip}.pdf", group="pdf"))
+    if complained:
+        pages += [Page("complaints list", "/complaints/", group="list"),
+                  Page("open complaints, S1", "/complaints/?state=open&severity=S1", group="list"),
+                  Page("complaints reports", "/complaints/reports", group="list"),
+                  Page("customer with most complaints (panel)", f"/customers/{complained}", group="record")]
     return pages
 
 
