@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from core.db import db
 from core.org import Department
-from core.testing import make_customer, make_user
+from core.testing import make_customer, make_test_app, make_user
 from tests.core.work_org import build_org
+from tests.e2e.conftest import served
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parents[2].parent / "complaints-shots"
@@ -40,9 +41,6 @@ def submit(page, form_id):
 
 
 def test_a_serious_complaint_from_intake_to_archive(tmp_path, browser):
-    from tests.e2e.conftest import served
-    from core.testing import make_test_app
-
     with served(make_test_app("sqlite", tmp_path)) as app:
         with app.app_context():
             people = build_org(locale=None)
