@@ -74,15 +74,18 @@ def _hours(start: Any, end: Any) -> Any:
 def time_to_acknowledge_and_close(query: ListQuery, user: Any) -> Markup:
     stmt = filtered(query, user, select(
         Complaint.severity, func.avg(_hours(Complaint.received_at, Complaint.acknowledged_at)),
+        func.avg(_hours(Complaint.received_at, Complaint.arrived_on_site_at)),
         func.avg(_hours(Complaint.received_at, Complaint.closed_at))).group_by(Complaint.severity))
-    found = {severity: (ack, close) for severity, ack, close in db.session.execute(stmt)}
+    found = {severity: (ack, arrive, close) for severity, ack, arrive, close in db.session.execute(stmt)}
     labels = list(SEVERITIES)
 
     def value(severity: str, index: int) -> ChartPoint:
-        hours = (found.get(severity) or (None, None))[index]
+        hours = (found.get(severity) or (None, None, None))[index]
         return ChartPoint(round(float(hours), 1) if hours is not None else None, _href(query, severity=severity))
-    return chart("bar", _("Average hours to acknowledge and to close"), labels,
-                 {_("To acknowledge"): [value(s, 0) for s in labels], _("To close"): [value(s, 1) for s in labels]})
+    return chart("bar", _("Average hours to acknowledge, to reach the site and to close"), labels,
+                 {_("To acknowledge"): [value(s, 0) for s in labels],
+                  _("To reach the site"): [value(s, 1) for s in labels],
+                  _("To close"): [value(s, 2) for s in labels]})
 
 
 def per_category(query: ListQuery, user: Any) -> Markup:

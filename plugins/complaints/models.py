@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.api import Audited, Choice, Customer, Money, db, guard_state, utcnow
+from core.api import Audited, AuditField, Choice, Customer, Money, db, guard_state, utcnow
 from plugins.complaints.flows import (
     CATEGORIES,
     CHANNELS,
@@ -21,9 +21,15 @@ from plugins.complaints.flows import (
     PATHS,
     REMEDIES,
     SEVERITIES,
+    SIGN_DEPARTMENTS,
     WAYS,
 )
 from plugins.complaints.i18n import _l
+
+
+def department_names(codes: str | None) -> str:
+    """The departments of a stored list of codes, in the reader's language."""
+    return ", ".join(str(SIGN_DEPARTMENTS.get(code, code)) for code in (codes or "").split(",") if code)
 
 
 class Complaint(Audited, db.Model):
@@ -69,7 +75,7 @@ class Complaint(Audited, db.Model):
         "cause": _l("Cause of the loss"),
         "plan": _l("Plan"),
         "remedy": Choice(_l("Remedy"), REMEDIES),
-        "sign_departments": _l("Departments to sign"),
+        "sign_departments": AuditField(_l("Departments to sign"), format=department_names),
         "lab_days": _l("QC lab time (days)"),
         "settlement_cents": Money(_l("Settlement amount")),
         "settlement_way": Choice(_l("Settlement way"), WAYS),
