@@ -23,6 +23,7 @@ from core.api import (
 )
 from plugins.complaints.flows import (
     CATEGORIES,
+    CATEGORY_SHORT,
     COMPLAINT_FLOW,
     OPEN_STATES,
     SEVERITIES,
@@ -34,6 +35,18 @@ from plugins.complaints.queries import ListQuery, filtered
 
 TOP = 10
 SIGN_TITLE = "Sign the complaint handling form"
+
+
+def draw(kind: str, title: str, labels: list[str], series: dict[str, list[Any]], **options: Any) -> Markup:
+    """A chart of counts: no zero labels, and "no data" in the reader's language."""
+    values = [v.value if isinstance(v, ChartPoint) else v for points in series.values() for v in points]
+    if not any(values):
+        return Markup('<h3 class="chart-title">{}</h3><p class="muted chart-empty">{}</p>').format(
+            title, _("No complaints to show."))
+    options.setdefault("print_zeroes", False)
+    options.setdefault("truncate_legend", -1)
+    options.setdefault("truncate_label", -1)
+    return chart(kind, title, labels, series, **options)
 
 
 def _href(query: ListQuery, **changes: Any) -> str:
@@ -48,7 +61,7 @@ def by_severity_and_step(query: ListQuery, user: Any) -> Markup:
     series = {severity: [ChartPoint(counts.get((state, severity)) or None,
                                     _href(query, state=state, severity=severity)) for state in states]
               for severity in SEVERITIES}
-    return chart("stacked", _("Open complaints by step and severity"),
+    return draw("stacked", _("Open complaints by step and severity"),
                  [COMPLAINT_FLOW.state_label(state) for state in states], series, x_label_rotation=30)
 
 
@@ -61,7 +74,7 @@ def overdue_sign_offs(query: ListQuery, user: Any) -> Markup:
             .group_by(Task.queue_key))
     counts = {key: int(n) for key, n in db.session.execute(stmt)}
     labels = [str(SIGN_DEPARTMENTS.get(key, key)) for key in counts]
-    return chart("bar", _("Overdue sign-offs by department"), labels,
+    return draw("bar", _("Overdue sign-offs by department"), labels,
                  {_("Overdue"): [ChartPoint(n, _href(query, overdue=True)) for n in counts.values()]})
 
 
@@ -82,7 +95,7 @@ def time_to_acknowledge_and_close(query: ListQuery, user: Any) -> Markup:
     def value(severity: str, index: int) -> ChartPoint:
         hours = (found.get(severity) or (None, None, None))[index]
         return ChartPoint(round(float(hours), 1) if hours is not None else None, _href(query, severity=severity))
-    return chart("bar", _("Average hours to acknowledge, to reach the site and to close"), labels,
+    return draw("bar", _("Average hours to acknowledge, to reach the site and to close"), labels,
                  {_("To acknowledge"): [value(s, 0) for s in labels],
                   _("To reach the site"): [value(s, 1) for s in labels],
                   _("To close"): [value(s, 2) for s in labels]})
@@ -92,7 +105,7 @@ def per_category(query: ListQuery, user: Any) -> Markup:
     stmt = filtered(query, user, select(Complaint.category, func.count(Complaint.id)).group_by(Complaint.category))
     counts = dict(db.session.execute(stmt).all())
     codes = [code for code in CATEGORIES if code in counts]
-    return chart("hbar", _("Complaints per category"), [str(CATEGORIES[c]) for c in codes],
+    return draw("hbar", _("Complaints per category"), [str(CATEGORY_SHORT[c]) for c in codes],
                  {_("Complaints"): [ChartPoint(int(counts[c]), _href(query, category=c)) for c in codes]})
 
 
@@ -102,7 +115,7 @@ def per_customer(query: ListQuery, user: Any) -> Markup:
                     .group_by(Complaint.customer_id, Customer.name)).order_by(func.count(Complaint.id).desc(),
                                                                                Customer.name).limit(TOP)
     rows = db.session.execute(stmt).all()
-    return chart("hbar", _("Complaints per customer (top %(n)d)", n=TOP), [r.name for r in rows],
+    return draw("hbar", _("Complaints per customer (top %(n)d)", n=TOP), [r.name for r in rows],
                  {_("Complaints"): [ChartPoint(int(r.n), _href(query, customer_id=r.customer_id)) for r in rows]})
 
 
@@ -111,7 +124,7 @@ def per_product(query: ListQuery, user: Any) -> Markup:
                     .where(Complaint.product.is_not(None)).group_by(Complaint.product)) \
         .order_by(func.count(Complaint.id).desc(), Complaint.product).limit(TOP)
     rows = db.session.execute(stmt).all()
-    return chart("hbar", _("Complaints per product (top %(n)d)", n=TOP), [r.product for r in rows],
+    return draw("hbar", _("Complaints per product (top %(n)d)", n=TOP), [r.product for r in rows],
                  {_("Complaints"): [ChartPoint(int(r.n), _href(query, product=r.product)) for r in rows]})
 
 
@@ -127,7 +140,7 @@ def per_month(query: ListQuery, user: Any) -> Markup:
                     .group_by(month))
     counts = {m: (int(n), int(serious)) for m, n, serious in db.session.execute(stmt) if m}
     labels = sorted(counts)
-    return chart("line", _("Complaints per month"), labels,
+    return draw("line", _("Complaints per month"), labels,
                  {_("Complaints"): [ChartPoint(counts[m][0], _href(query, month=m)) for m in labels],
                   _("Serious complaints"): [counts[m][1] for m in labels]})
 

@@ -60,7 +60,9 @@ def load_demo(session: Session, rng: random.Random) -> None:
                            product="乳猪教槽料")
         s.acknowledge(complaint, rep)
         s.assess(complaint, cm, "serious")
-        complaint.arrived_on_site_at = utcnow() - timedelta(hours=2)
+        complaint.received_at = utcnow() - timedelta(hours=rng.randint(20, 40))
+        complaint.acknowledged_at = complaint.received_at + timedelta(minutes=rng.randint(10, 50))
+        complaint.arrived_on_site_at = complaint.received_at + timedelta(hours=rng.randint(3, 8))
         s.fill_handling_form(complaint, rep, s.HandlingForm(
             loss="仔猪拉稀 60 头，掉膘明显，估计损失 12,000 元", claim="赔偿 10,000 元",
             findings="现场查看饲料有结块，批号 20261118-03", cause="运输途中淋雨受潮", remedy=remedy))

@@ -20,6 +20,9 @@ CATEGORY_IDS = {  # message ids: a notification translates them for each reader
     "service": N_("Sales-service quality"),
 }
 CATEGORIES = {code: _l(msgid) for code, msgid in CATEGORY_IDS.items()}
+CATEGORY_SHORT = {"quantity_variety": _l("Quantity, variety, appearance"), "transport_storage": _l("Transport, storage"),
+                  "feeding_result": _l("Feeding result"), "mass_death": _l("Mass death"),
+                  "service": _l("Sales service")}  # chart labels
 # complaints about the product itself: root cause and CAPA are recorded, a batch can be traced
 QUALITY_CATEGORIES = ("quantity_variety", "feeding_result", "mass_death")
 
