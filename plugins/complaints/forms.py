@@ -19,6 +19,7 @@ from plugins.complaints.flows import (
     ATTACHMENT_KINDS,
     CATEGORIES,
     CHANNELS,
+    PATHS,
     REMEDIES,
     SATISFACTION,
     SEVERITIES,
@@ -52,7 +53,7 @@ class IntakeForm(FlaskForm):
     document = SelectField(_l("Order, weighbridge ticket or batch"), validators=[Optional()], choices=[])
     batch_ref = StringField(_l("Production batch (生产批号)"), validators=[Optional(), Length(max=40)])
     severity = SelectField(_l("Severity"), validators=[Optional()],
-                           choices=[("", _l("As suggested"))] + choices(SEVERITIES.items()))
+                           choices=choices([("", _l("As suggested")), *SEVERITIES.items()]))
     severity_reason = StringField(_l("Reason for another severity"), validators=[Optional(), Length(max=1000)])
     spot_answer = _text(_l("Answer given on the spot (closes the complaint)"), required=False)
     upload = upload_field()
@@ -66,8 +67,7 @@ class NoteForm(FlaskForm):
 
 
 class AssessForm(FlaskForm):
-    path = SelectField(_l("Handling"), choices=[("minor", _l("Minor: on site by the regional manager")),
-                                                ("serious", _l("Serious: handling form and sign-offs"))])
+    path = SelectField(_l("Handling"), choices=choices((key, PATHS[key]) for key in ("minor", "serious")))
     severity = SelectField(_l("Severity"), choices=choices(SEVERITIES.items()))
     reason = StringField(_l("Reason for a change of severity"), validators=[Optional(), Length(max=1000)])
 

@@ -78,6 +78,17 @@ class ComplaintsPlugin(Plugin):
         commit()
 
     @hookimpl
+    def task_overdue(self, app, task, stage):
+        """C-6: any S1 step past its deadline goes to the general manager at once."""
+        if stage != "escalated" or task.record_type != "complaints_complaints":
+            return
+        from core.api import commit
+        from plugins.complaints.services import s1_breached
+
+        s1_breached(task)
+        commit()
+
+    @hookimpl
     def register_metrics(self, app):
         from plugins.complaints.reports import METRICS
 

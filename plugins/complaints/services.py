@@ -714,6 +714,19 @@ def archive(complaint: Complaint, user: Any) -> None:
     fire_after_commit("complaint_closed", complaint=complaint)
 
 
+def s1_breached(task: Task) -> None:
+    """An S1 complaint's step missed its deadline: the general manager hears of it now, not only at
+    twice the time (C-6), unless the escalation already reached them."""
+    complaint = db.session.get(Complaint, task.record_id)
+    top = general_manager()
+    if complaint is None or complaint.severity != "S1" or top is None or complaint.closed:
+        return
+    if top.id == task.assignee_id:
+        return
+    notify(N_("S1 complaint %(number)s: “%(title)s” is overdue."), users=[top.id],
+           params={"number": complaint.number, "title": task.title_message()}, link=complaint_path(complaint))
+
+
 # -- the engine's other doors: a step's task completed on the generic task page ----------------------
 
 def task_done_elsewhere(task: Task) -> None:

@@ -18,6 +18,7 @@ from core.api import (
     approval_rounds,
     call,
     can_act,
+    choices,
     claim_task,
     commit,
     db,
@@ -81,14 +82,14 @@ def _customer_choices(form: forms.IntakeForm, q: str, chosen: int | None) -> Non
     if chosen and chosen not in {r.id for r in rows}:
         rows = list(db.session.execute(restrict(select(Customer.id, Customer.name, Customer.code)
                                                 .where(Customer.id == chosen), Customer, current_user))) + rows
-    form.customer_id.choices = [(r.id, f"{r.name} ({r.code})" if r.code else r.name) for r in rows]
+    form.customer_id.choices = choices((r.id, f"{r.name} ({r.code})" if r.code else r.name) for r in rows)
 
 
 def _document_choices(form: forms.IntakeForm, customer_id: int | None) -> list[dict[str, Any]]:
     documents = call("complaint_documents", customer_id=customer_id) if customer_id else []
     kinds = {"order": _("Order"), "ticket": _("Weighbridge ticket"), "batch": _("Production batch")}
-    form.document.choices = [("", _("None"))] + [
-        (f"{d['kind']}:{d['ref']}", f"{kinds.get(d['kind'], d['kind'])} {d['label']}") for d in documents]
+    form.document.choices = choices([("", _("None"))] + [
+        (f"{d['kind']}:{d['ref']}", f"{kinds.get(d['kind'], d['kind'])} {d['label']}") for d in documents])
     return documents
 
 
@@ -204,9 +205,9 @@ def detail(complaint_id: int):
     handover_form = None
     if complaint.owner_id == current_user.id and pending is None and not complaint.closed:
         handover_form = forms.HandoverForm(prefix="handover")
-        handover_form.to_id.choices = [(u.id, u.display_name) for u in db.session.scalars(
+        handover_form.to_id.choices = choices((u.id, u.display_name) for u in db.session.scalars(
             select(User).where(User.active.is_(True), User.id != current_user.id).order_by(User.display_name)
-            .limit(500))]
+            .limit(500)))
     answer_form = forms.DecisionForm(prefix="answer") if pending is not None and pending.to_id == current_user.id \
         else None
     attachments = list(db.session.scalars(select(Attachment).where(Attachment.complaint_id == complaint.id)
@@ -341,8 +342,8 @@ def handover(complaint_id: int):
         s.hand_over(complaint, current_user, db.session.get(User, form.to_id.data), form.reason.data)
     def bound(prefix: str) -> forms.HandoverForm:
         form = forms.HandoverForm(prefix=prefix)
-        form.to_id.choices = [(u.id, u.display_name) for u in db.session.scalars(
-            select(User).where(User.active.is_(True)))]
+        form.to_id.choices = choices((u.id, u.display_name) for u in db.session.scalars(
+            select(User).where(User.active.is_(True))))
         return form
     return _act(complaint_id, bound, "handover", run, _("The handover waits for the colleague to accept it."))
 

@@ -259,3 +259,24 @@ def test_the_handover_task_accepted_on_the_task_page_counts_too(org, client):
     db.session.refresh(complaint)
     assert complaint.owner_id == org["rep2"].id and complaint.handover_count == 1
     assert Task
+
+
+def test_an_overdue_s1_step_goes_to_the_general_manager_at_once(org):
+    complaint = new_complaint(org, category="mass_death", description="死了三十头")
+    assess = task_of(complaint, "complaints.assess")
+    sweep(assess.start_at + timedelta(minutes=61))
+    commit()
+    told = db.session.scalars(select(Notification).where(
+        Notification.user_id == org["gm"].id,
+        Notification.subject == "S1 complaint %(number)s: “%(title)s” is overdue.")).all()
+    assert len(told) == 2  # the acknowledgement and the assessment, each once
+    sweep(assess.start_at + timedelta(minutes=90))
+    assert db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.subject == "S1 complaint %(number)s: “%(title)s” is overdue.")) == 2
+
+
+def test_closing_fires_complaint_closed(org, monkeypatch):
+    fired = []
+    monkeypatch.setattr(s, "fire_after_commit", lambda name, **kw: fired.append((name, kw["complaint"].id)))
+    complaint = new_complaint(org, category="service", description="问发票", spot_answer="已寄出")
+    assert fired == [("complaint_closed", complaint.id)]
