@@ -39,6 +39,7 @@ class Complaint(Audited, db.Model):
         Index("ix_complaints_customer_received", "customer_id", "received_at"),
         Index("ix_complaints_category", "category"),
         Index("ix_complaints_severity", "severity"),
+        Index("ix_complaints_product", "product"),
     )
     __audit_label__ = _l("Complaints")
     __audit_permission__ = "complaints.view"

@@ -120,3 +120,16 @@ def test_complaints_work_with_logistics_disabled(org, client):
     trace = client.get(f"/complaints/{complaint.id}/trace")
     assert trace.status_code == 200 and b'id="trace"' in trace.data
     assert Decimal
+
+
+def test_a_step_closed_on_the_task_page_comes_back_until_its_form_is_filled(org, client):
+    complaint = new_complaint(org)
+    assess = s.open_tasks(complaint, "complaints.assess")[0]
+    as_user(client, "cm_head")
+    post_form(client, f"/tasks/{assess.id}/act", {"decision": "done", "comment": ""}, page=f"/tasks/{assess.id}")
+    db.session.expire_all()
+    again = s.open_tasks(complaint, "complaints.assess")
+    assert len(again) == 1 and again[0].id != assess.id and again[0].due_at == assess.due_at
+    assert db.session.get(Complaint, complaint.id).state == "assessment"
+    page = client.get(f"/complaints/{complaint.id}")
+    assert b'id="step-assess"' in page.data

@@ -83,6 +83,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_complaints_complaints_received_at'), ['received_at'], unique=False)
         batch_op.create_index('ix_complaints_customer_received', ['customer_id', 'received_at'], unique=False)
         batch_op.create_index('ix_complaints_severity', ['severity'], unique=False)
+        batch_op.create_index('ix_complaints_product', ['product'], unique=False)
         batch_op.create_index('ix_complaints_state_received', ['state', 'received_at'], unique=False)
 
     op.create_table('complaints_attachments',
@@ -162,6 +163,7 @@ def downgrade():
     op.drop_table('complaints_attachments')
     with op.batch_alter_table('complaints_complaints', schema=None) as batch_op:
         batch_op.drop_index('ix_complaints_state_received')
+        batch_op.drop_index('ix_complaints_product')
         batch_op.drop_index('ix_complaints_severity')
         batch_op.drop_index('ix_complaints_customer_received')
         batch_op.drop_index(batch_op.f('ix_complaints_complaints_received_at'))
