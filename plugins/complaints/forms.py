@@ -11,7 +11,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.api import DateField, LocalDateTimeField, MaxFileSize, MoneyField, choices
@@ -85,9 +85,15 @@ class MultiCheckbox(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+def lab_time(form, field):
+    """0 to 60 days; NaN and infinity are refused here, not compared (they would raise)."""
+    if field.data is not None and not (field.data.is_finite() and 0 <= field.data <= 60):
+        raise ValidationError(_l("Give QC's lab time in days (0 to 60)."))
+
+
 class DepartmentsForm(FlaskForm):
     departments = MultiCheckbox(_l("Departments to sign"), choices=choices(SIGN_DEPARTMENTS.items()))
-    lab_days = DecimalField(_l("QC lab time (days)"), places=1, validators=[Optional(), NumberRange(min=0, max=60)])
+    lab_days = DecimalField(_l("QC lab time (days)"), places=1, validators=[Optional(), lab_time])
 
 
 class SettlementForm(FlaskForm):

@@ -133,3 +133,18 @@ def test_a_step_closed_on_the_task_page_comes_back_until_its_form_is_filled(org,
     assert db.session.get(Complaint, complaint.id).state == "assessment"
     page = client.get(f"/complaints/{complaint.id}")
     assert b'id="step-assess"' in page.data
+
+
+@pytest.mark.parametrize("lab", ["NaN", "Infinity", "-1", "1e9", "abc"])
+def test_an_absurd_lab_time_is_a_message_not_an_error(org, client, lab):
+    complaint = new_complaint(org)
+    s.acknowledge(complaint, org["rep"])
+    s.assess(complaint, org["cm_head"], "serious")
+    s.fill_handling_form(complaint, org["rep"], s.HandlingForm("损失", "赔偿", "查证", "", "compensation"))
+    commit()
+    as_user(client, "cm_head")
+    response = post_form(client, f"/complaints/{complaint.id}/departments",
+                         {"dept-departments": ["qc"], "dept-lab_days": lab}, page=f"/complaints/{complaint.id}")
+    assert response.status_code == 303
+    db.session.refresh(complaint)
+    assert complaint.state == "departments"
