@@ -13,6 +13,7 @@ from core.api import (
     User,
     db,
     id_arg,
+    in_date_window,
     local_month_bounds,
     money,
     restrict,
@@ -42,7 +43,8 @@ class ListQuery:
         state = args.get("state", "")
         month = (args.get("month") or "")[:7]
         try:
-            datetime.strptime(month, "%Y-%m")
+            if not in_date_window(datetime.strptime(month, "%Y-%m").date()):
+                month = ""  # 1900–2100: a month far outside has no bounds to compute
         except ValueError:
             month = ""
         return cls(state=state if state in COMPLAINT_FLOW.states or state == "open" else "",

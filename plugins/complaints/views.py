@@ -102,8 +102,7 @@ def new():
     _customer_choices(form, q, chosen)
     if request.method == "GET" and chosen:
         form.customer_id.data = chosen
-    documents = _document_choices(form, chosen or (form.customer_id.choices[0][0] if form.customer_id.choices
-                                                   and request.method == "POST" else None))
+    documents = _document_choices(form, chosen if isinstance(chosen, int) else None)
     if form.validate_on_submit():
         picked = {"order": None, "ticket": None, "batch": None}
         product = None
