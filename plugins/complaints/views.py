@@ -73,7 +73,7 @@ def index():
 
 # -- intake ----------------------------------------------------------------------------------------
 
-def _customer_choices(form: forms.IntakeForm, q: str, chosen: int | None) -> None:
+def _customer_choices(form: forms.IntakeForm, q: str, chosen: int | None) -> list[Any]:
     stmt = restrict(select(Customer.id, Customer.name, Customer.code), Customer, current_user)
     if q:
         like = f"%{q.replace(chr(0), '')[:50]}%"
@@ -83,6 +83,7 @@ def _customer_choices(form: forms.IntakeForm, q: str, chosen: int | None) -> Non
         rows = list(db.session.execute(restrict(select(Customer.id, Customer.name, Customer.code)
                                                 .where(Customer.id == chosen), Customer, current_user))) + rows
     form.customer_id.choices = choices((r.id, f"{r.name} ({r.code})" if r.code else r.name) for r in rows)
+    return rows
 
 
 def _document_choices(form: forms.IntakeForm, customer_id: int | None) -> list[dict[str, Any]]:
@@ -99,7 +100,7 @@ def new():
     form = forms.IntakeForm()
     q = (request.args.get("q") or "").strip()
     chosen = id_arg(request.args, "customer") or (form.customer_id.data if request.method == "POST" else None)
-    _customer_choices(form, q, chosen)
+    matches = _customer_choices(form, q, chosen)
     if request.method == "GET" and chosen:
         form.customer_id.data = chosen
     documents = _document_choices(form, chosen if isinstance(chosen, int) else None)
@@ -128,7 +129,8 @@ def new():
             commit()
             flash(_("Complaint %(number)s recorded.", number=complaint.number), "success")
             return redirect(url_for("complaints.detail", complaint_id=complaint.id), 303)
-    return render_template("complaints/new.html", form=form, q=q, **words())
+    return render_template("complaints/new.html", form=form, q=q, matches=matches[:20] if q and not chosen else [],
+                           **words())
 
 
 def _attach(complaint: Complaint, upload: Any, kind: str) -> Attachment | None:

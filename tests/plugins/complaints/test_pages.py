@@ -25,6 +25,8 @@ def as_user(client, name):
 
 def test_intake_by_form_records_and_shows_the_complaint(org, client):
     as_user(client, "rep")
+    found = client.get("/complaints/new?q=双力").get_data(as_text=True)
+    assert f"/complaints/new?customer={org['customer'].id}" in found
     page = client.get(f"/complaints/new?customer={org['customer'].id}")
     assert page.status_code == 200 and "河南双力饲料经销部".encode() in page.data
     response = post_form(client, "/complaints/new", {
