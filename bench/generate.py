@@ -175,7 +175,7 @@ def order_components(enabled: Iterable[str]) -> list[Generator]:
 
 
 def expected_rows(customers: int) -> int:
-    return customers * 33  # about: core 13.5 (inbox 5.7), logistics 19 per customer
+    return customers * 67 // 2  # about: core 13.5 (inbox 5.7), logistics 19, complaints 0.5 per customer
 
 
 def reset_database(url: str) -> None:

@@ -195,6 +195,8 @@ def pages_for(url: str) -> list[Page]:
         first_trip = conn.execute(text("SELECT MIN(id) FROM logistics_trips")).scalar()
         promotion = conn.execute(text("SELECT promotion_id FROM promotions_targets GROUP BY promotion_id "
                                       "ORDER BY COUNT(*) DESC LIMIT 1")).scalar()
+        complained = conn.execute(text("SELECT customer_id FROM complaints_complaints GROUP BY customer_id "
+                                       "ORDER BY COUNT(*) DESC LIMIT 1")).scalar()
     engine.dispose()
     deep = max((count + 49) // 50 - 1, 1)
     word = "丰收"  # a two-character word of the generated names (周口丰收养殖场): no trigram serves it
@@ -230,6 +232,11 @@ def pages_for(url: str) -> list[Page]:
         pages += [Page("promotions list", "/promotions/", group="list"),
                   Page("promotion application", f"/promotions/{promotion}", group="record"),
                   Page("promotion evaluation (2,000 targets)", f"/promotions/{promotion}/evaluation", group="record")]
+    if complained:
+        pages += [Page("complaints list", "/complaints/", group="list"),
+                  Page("open complaints, S1", "/complaints/?state=open&severity=S1", group="list"),
+                  Page("complaints reports", "/complaints/reports", group="list"),
+                  Page("customer with most complaints (panel)", f"/customers/{complained}", group="record")]
     return pages
 
 

@@ -71,6 +71,7 @@ from core.tasks import (
     Queue,
     Task,
     TaskRefused,
+    can_act,
     cancel_task,
     claim_task,
     complete_task,
@@ -109,7 +110,7 @@ __all__ = [
     "hold_task", "resume_task", "cancel_task", "tasks_of", "path_for", "my_open_tasks", "work_counts", "message",
     "ApprovalChain", "Step", "Parallel", "Reviewer", "reviewer", "Resolver", "amount_above",
     "ApprovalRefused", "submit_for_approval", "withdraw_application", "approval_rounds", "signature_rows",
-    "approval_state", "note_edit",
+    "approval_state", "note_edit", "can_act",
     # spreadsheets and uploads: what core's customer import uses, for plugins' own imports
     "create_customer", "read_table", "spreadsheet_cell", "write_csv", "write_xlsx", "MaxFileSize", "store_upload", "upload_dir",
     "remove_stale",

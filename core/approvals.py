@@ -128,8 +128,8 @@ class Step:
     label: str
     reviewer: Reviewer
     when: Callable[[Any], bool] | None = None
-    budget_minutes: int | None = None
-    clock: str | None = None
+    budget_minutes: int | Callable[[Any], int | None] | None = None
+    clock: str | Callable[[Any], str] | None = None
     four_eyes: Reviewer | None = None
     task_title: str | None = None
     approve_label: str | None = None
@@ -583,11 +583,13 @@ def _open_next_stage(request: ApprovalRequest, chain: ApprovalChain, record: Any
             title, params = step.task_title, {}
         else:
             title, params = N_("Review: %(step)s"), {"step": row.label_message()}
+        budget = step.budget_minutes if step and step.budget_minutes else chain.budget_minutes
+        clock = step.clock if step and step.clock else chain.clock
         task = create_task(
             record, APPROVAL, title, params=params,
             assignee=None if queue else row.reviewer_id, queue=queue,
-            budget_minutes=(step.budget_minutes if step and step.budget_minutes else chain.budget_minutes),
-            clock=(step.clock if step and step.clock else chain.clock), start=start,
+            budget_minutes=budget(record) if callable(budget) else budget,
+            clock=clock(record) if callable(clock) else clock, start=start,
             decisions=chain.decisions, reference=request.reference,
             link=request.link, history=False)
         row.state = "open"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from core.api import EVERYONE, MenuItem, Panel, Permission, Plugin, Widget, hookimpl
+from plugins.logistics.complaint_links import ComplaintLinks
 from plugins.logistics.i18n import _l
 
 OFFICE = ("coordinator", "specialist", "cm_manager")
@@ -9,7 +10,7 @@ OFFICE = ("coordinator", "specialist", "cm_manager")
 FINANCE = OFFICE + ("sales_manager", "general_manager")
 
 
-class LogisticsPlugin(Plugin):
+class LogisticsPlugin(ComplaintLinks, Plugin):
     title = _l("Orders and shipping")
     description = _l("Phone orders through weighbridge passes to the gate pass, with printed forms.")
     hookspecs = "plugins.logistics.hookspecs"

@@ -171,7 +171,7 @@ def test_every_hook_is_callable_through_the_plugin_manager(app, users):
         assert all(isinstance(p, Panel) for p in panels)
         assert isinstance(call("dashboard_widgets", user=users["admin"]), list)
         assert {c.key for c in call("customer_list_columns", user=users["admin"])} == {
-            "logistics_last_order", "tiering_grade"}
+            "logistics_last_order", "tiering_grade", "complaints_open"}
         assert {m.name for m in call("register_metrics")} >= {"shipped_kg", "order_count"}
         assert call_merged("customer_metrics", customer_ids=[customer.id], period=Period(None, None),
                            series=None) == {}
