@@ -14,6 +14,7 @@ class LogisticsPlugin(Plugin):
 
     @hookimpl
     def register_blueprints(self, app):
+        from plugins.logistics import order_views  # noqa: F401  (its routes are on the blueprint)
         from plugins.logistics.views import bp, station_push
 
         app.extensions["csrf"].exempt(station_push)  # the agent authenticates with the station token
@@ -30,6 +31,11 @@ class LogisticsPlugin(Plugin):
         return [
             Permission("logistics.view", _l("View orders and shipping"), EVERYONE),
             Permission("logistics.order", _l("Record and change phone orders"), OFFICE + ("rep",)),
+            Permission("logistics.review", _l("Review orders before they are confirmed"),
+                       ("coordinator", "cm_manager")),
+            Permission("logistics.rush", _l("Mark rush orders"),
+                       ("coordinator", "cm_manager", "sales_manager", "general_manager")),
+            Permission("logistics.produce", _l("Record the bags produced for orders"), ("production",)),
             Permission("logistics.schedule", _l("Schedule production"), ("coordinator",)),
             Permission("logistics.payment", _l("Confirm payments received"), ("coordinator", "cm_manager")),
             Permission("logistics.credit", _l("Release orders on credit"),
@@ -49,6 +55,26 @@ class LogisticsPlugin(Plugin):
             Permission("logistics.cancel", _l("Cancel orders"), ("coordinator", "cm_manager")),
             Permission("logistics.master", _l("Manage products and vehicles"), ("coordinator", "specialist")),
         ]
+
+    @hookimpl
+    def register_approval_chains(self, app):
+        from plugins.logistics.review import review_chain
+
+        return [review_chain()]
+
+    @hookimpl
+    def register_reviewer_resolvers(self, app):
+        from plugins.logistics.review import RESOLVERS
+
+        return RESOLVERS
+
+    @hookimpl
+    def register_jobs(self, app):
+        from core.api import Job, crontab
+        from plugins.logistics.pickups import pickup_job
+
+        return [Job("logistics.delayed_pickups", pickup_job, schedule=crontab(minute="7"),
+                    title=_l("Delayed pick-up reminders"))]
 
     @hookimpl
     def register_settings(self, app):

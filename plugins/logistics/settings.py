@@ -11,6 +11,7 @@ from typing import Any
 from core.api import Setting
 from plugins.logistics.checks import DEFAULT_CHECKS, CheckSetting, Level
 from plugins.logistics.i18n import _l
+from plugins.logistics.timing import PROMISE_DAYS
 
 PROTOCOLS = ("yaohua", "toledo")
 STATION_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
@@ -60,6 +61,10 @@ def declared_settings() -> list[Setting]:
                 _l("How much of each order line may stay unloaded when the office closes an order with a "
                    "reason: 0 nothing, below 1 a share of the line's quantity (0.01 = 1 %), from 1 kilograms."),
                 minimum=Decimal(0), maximum=Decimal(100_000)),
+        Setting("logistics.pickup_days", "int", PROMISE_DAYS, _l("Days to collect a paid order"),
+                _l("A paid order (or one released on credit) not collected within this many days is a delayed "
+                   "pick-up: the customer's rep is reminded once, and it is listed for the office."),
+                minimum=1, maximum=60),
     ]
 
 
