@@ -291,3 +291,16 @@ def test_arrival_is_confirmed_after_the_gate_with_its_time_and_counts_for_delive
     assert order.timing == classify(to_local(order.ordered_at).date(), arrival.date())
     page = rep.get(url).get_data(as_text=True)
     assert "counted to the arrival" in page or "按到货计" in page
+
+
+def test_the_demo_shows_a_rush_order_a_delayed_pick_up_an_arrival_and_a_review(app):
+    from plugins.logistics.pickups import delayed
+
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    orders = db.session.scalars(select(Order)).all()
+    assert any(o.rush and o.rush_reason for o in orders)
+    assert any(o.state == "arrived" and o.arrived_at for o in orders)
+    assert any(review_state(o) == "pending" for o in orders)
+    assert db.session.scalars(delayed()).all()
+    assert db.session.scalars(select(Task).where(Task.kind == REMINDER)).all()
