@@ -17,18 +17,18 @@ CLOCK_SLACK = timedelta(minutes=10)  # a phone's clock a little ahead of the ser
 
 
 def confirm_arrival(order: Order, arrived_at: datetime, user: Any) -> Order:
-    """``arrived_at`` is naive UTC, between the gate-out and now."""
+    """``arrived_at`` is naive UTC, between the gate-out and now, to the minute (as it is typed)."""
     order = locked(order)
     reason = ORDER_FLOW.refusal(order, "confirm_arrival", user)
     if reason:
         raise TransitionRefused(reason)
-    if order.left_at and arrived_at < order.left_at:
+    if order.left_at and arrived_at < order.left_at.replace(second=0, microsecond=0):
         raise TransitionRefused(_("The goods cannot arrive before they left the gate (%(time)s).",
                                   time=to_local(order.left_at).strftime("%Y-%m-%d %H:%M")))
     if arrived_at > utcnow() + CLOCK_SLACK:
         raise TransitionRefused(_("The arrival time is in the future."))
     ORDER_FLOW.apply(order, "confirm_arrival", user)
-    order.arrived_at = arrived_at
+    order.arrived_at = max(arrived_at, order.left_at or arrived_at)
     if order.transport != "pickup":
         order.timing = classify(to_local(order.ordered_at).date(), to_local(arrived_at).date())
     return order
