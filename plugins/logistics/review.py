@@ -27,16 +27,19 @@ from core.api import (
     Step,
     TaskRefused,
     TransitionRefused,
+    User,
     Vetoed,
     approval_rounds,
     approval_state,
     ask_vetoes,
+    cancel_task,
     db,
     department_head,
     reviewer,
     setting,
     submit_for_approval,
     tasks_of,
+    withdraw_application,
 )
 from plugins.logistics.flows import BEFORE_SHIPPING, CONFIRMED, ORDER_FLOW
 from plugins.logistics.i18n import N_, _, _l
@@ -121,6 +124,22 @@ def submit_review(order: Order, user: Any, comment: str = "") -> Any:
         return submit_for_approval(order, CHAIN, user, comment)
     except ApprovalRefused as refusal:
         raise TransitionRefused(str(refusal)) from None
+
+
+def close_review(order: Order, comment: str) -> None:
+    """A cancelled order needs no review: its open round is withdrawn (in its applicant's name, as
+    the engine allows) and a “Revise and resubmit” left open is cancelled."""
+    request = latest_request_of(order)
+    if request is not None and request.state == "pending":
+        withdraw_application(order, CHAIN, db.session.get(User, request.applicant_id), comment)
+    for task in tasks_of(order, open_only=True):
+        if task.kind == "approval_resubmit":
+            cancel_task(task, None, comment)
+
+
+def latest_request_of(order: Order) -> Any:
+    rounds = approval_rounds(order)
+    return rounds[0].request if rounds else None
 
 
 def review_state(order: Order) -> str | None:

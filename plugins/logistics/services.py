@@ -118,6 +118,10 @@ def take_order_step(order: Order, name: str, user: Any, comment: str = "") -> Tr
         order.ready_at = order.ready_at or utcnow()
     elif name == "change":
         _reopened(order)
+    elif name == "cancel":
+        from plugins.logistics.review import close_review  # the review builds on these services
+
+        close_review(order, comment)
     elif name == "close_short":
         _finished(order, max((t.pass_used_at for t in order.trips if t.pass_used_at), default=utcnow()))
     return step

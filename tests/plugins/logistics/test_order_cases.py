@@ -304,3 +304,62 @@ def test_the_demo_shows_a_rush_order_a_delayed_pick_up_an_arrival_and_a_review(a
     assert any(review_state(o) == "pending" for o in orders)
     assert db.session.scalars(delayed()).all()
     assert db.session.scalars(select(Task).where(Task.kind == REMINDER)).all()
+
+
+def test_cancelling_an_order_under_review_withdraws_its_review(app, world):
+    order = recorded(app, world)
+    take_order_step(order, "cancel", world["coordinator"], "客户取消")
+    commit()
+    assert review_state(fresh(order)) == "withdrawn" and open_review_task(order) is None
+
+
+def test_the_schedule_s_order_list_costs_the_same_queries_for_few_and_many_orders(app, world):
+    def scheduled(count):
+        for _ in range(count):
+            order = create_order(world["customer"], [LineInput(world["feed"], tonnes="5")], world["coordinator"])
+            ORDER_FLOW.apply(order, "confirm_data", world["coordinator"])
+            ORDER_FLOW.apply(order, "schedule", world["coordinator"])
+        commit()
+        return order
+
+    order = scheduled(1)
+    office = as_user(app, "coordinator")
+    url = f"/logistics/schedule?day={order.ordered_at.date().isoformat()}"
+    office.get(url)
+    with QueryCounter() as few:
+        office.get(url)
+    scheduled(6)
+    with QueryCounter() as many:
+        html = office.get(url).get_data(as_text=True)
+    assert html.count("DD-") >= 7 and many.count == few.count
+
+
+def test_two_arrival_confirmations_at_once_record_one(app, world, backend, monkeypatch):
+    import time
+
+    import plugins.logistics.arrival as arrival
+    from tests.core.test_work_concurrency import together
+    from tests.plugins.logistics.test_concurrency import clients, posting
+
+    if backend != "postgresql":
+        import pytest
+
+        pytest.skip("row locks: PostgreSQL only (set GUANXI_TEST_DATABASE_URL)")
+    original = arrival.locked
+    monkeypatch.setattr(arrival, "locked", lambda record: (original(record), time.sleep(0.3))[0])
+    order = create_order(world["customer"], [LineInput(world["feed"], tonnes="5")], world["coordinator"],
+                         transport="company")
+    shipped(world, order)
+    url = f"/logistics/orders/{order.id}"
+    from core.api import to_local
+
+    at = to_local(fresh(order).left_at + timedelta(minutes=2)).strftime("%Y-%m-%dT%H:%M")
+    first, second = clients(app, "coordinator", "rep_east")
+    results = together(posting(first, f"{url}/arrival", {"arrived_at": at}, url),
+                       posting(second, f"{url}/arrival", {"arrived_at": at}, url))
+    assert [status for status, _ in results] == [200, 200]
+    assert sum("flash-error" in page for _, page in results) == 1
+    arrivals = [e for e in db.session.scalars(select(AuditEvent).where(
+        AuditEvent.record_type == "logistics_orders", AuditEvent.action == "transition"))
+        if (e.changes or {}).get("transition") == "confirm_arrival"]
+    assert len(arrivals) == 1

@@ -9,7 +9,7 @@ from core.db import db
 from core.money import money
 from core.notifications import Notification, notify
 from core.testing import login, make_test_app, post_form
-from core.veto import Vetoed, refusals
+from core.veto import refusals
 from tests.plugins.logistics.test_order_flow import new_order
 
 LIMIT_CENTS = 5_000_000  # ¥50,000.00
