@@ -266,7 +266,8 @@ def station():
     form = forms.TareForm()
     ready = db.session.scalars(restrict(select(Order), Order).where(Order.state.in_(("invoiced", "shipping")))
                                .order_by(Order.rush.desc(), Order.ordered_at)).all()
-    form.order_id.choices = choices((o.id, f"{o.number} {o.customer.name}") for o in ready)
+    form.order_id.choices = choices((o.id, f"{o.number} {o.customer.name}" + (f" · {_('rush')}" if o.rush else ""))
+                                    for o in ready)
     if form.validate_on_submit():
         record = get_visible_or_404(Order, form.order_id.data)
         vehicle = vehicle_for(form.plate.data)
