@@ -3,14 +3,19 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.api import Customer, User, utcnow
+from core.api import Customer, User, complete_task, utcnow
+from plugins.logistics.arrival import confirm_arrival
 from plugins.logistics.flows import ORDER_FLOW
 from plugins.logistics.models import Product, Vehicle
 from plugins.logistics.overrides import weigh_gross
+from plugins.logistics.pickups import remind_delayed
+from plugins.logistics.review import open_review_task, submit_review
+from plugins.logistics.rush import set_rush
 from plugins.logistics.services import (
     LineInput,
     create_order,
@@ -35,14 +40,19 @@ def load_demo(session: Session, rng: random.Random) -> None:
     session.flush()
     users = {u.username: u for u in session.scalars(select(User))}
     office, keeper, weigher = users["coordinator"], users["keeper"], users["weigher"]
+    manager = users["cmmanager"]
     customers = session.scalars(select(Customer).where(Customer.is_prospect.is_(False)).order_by(Customer.id)).all()
     steps = ["confirm_data", "schedule", "confirm_payment", "confirm_products", "invoice"]
     for index, customer in enumerate(customers[:8]):
         product = products[index % len(products)]
         order = create_order(customer, [LineInput(product, tonnes=str(rng.choice([10, 15, 20, 25])))], office,
-                             ordered_by="电话订货", transport="pickup",
+                             ordered_by="电话订货", transport="company" if index == 7 else "pickup",
                              ordered_at=utcnow() - timedelta(days=[0, 1, 2, 5, 0, 1, 6, 0][index], hours=2))
+        submit_review(order, office)  # the coordinator's own orders: the manager reviews them
         for step in steps[: min(index, len(steps))]:
+            if step == "confirm_data":
+                complete_task(open_review_task(order), manager, "approved", "资料齐全，信用正常，库存可排产")
+                continue
             if step == "confirm_payment":  # recording the whole amount confirms the payment
                 record_payment(order, order.amount_cents, "transfer", office)
                 continue
@@ -62,7 +72,22 @@ def load_demo(session: Session, rng: random.Random) -> None:
             load(trip, order.lines[0].bags, keeper)
             weigh_gross(trip, trip.tare_kg + order.lines[0].quantity_kg * 104 // 100, weigher, manual=True,
                         reason="司机称多装了几袋，客户同意按实际重量结算")
+        _cases(index, order, office)
 
     from plugins.logistics.ledger_demo import load_receivables
 
     load_receivables(session, rng)
+    remind_delayed()
+
+
+def _cases(index: int, order: Any, office: User) -> None:
+    """A rush order being stocked up, a delayed pick-up, and a delivered order that arrived."""
+    if index == 2:  # scheduled and paid: production is on it, the warehouse has some ready
+        set_rush(order, True, "养殖场断料，客户明早来提货", office)
+        line = order.lines[0]
+        line.produced_bags, line.ready_bags = line.bags, line.bags // 2
+    elif index == 3:  # paid five days ago and not collected
+        order.ready_at = order.ordered_at + timedelta(hours=3)
+        order.lines[0].produced_bags = order.lines[0].ready_bags = order.lines[0].bags
+    elif index == 7 and order.state == "shipped":
+        confirm_arrival(order, order.left_at, office)

@@ -6,7 +6,9 @@ from typing import Any
 from core.api import Transition, Workflow, money, setting
 from plugins.logistics.i18n import _, _l
 
-BEFORE_SHIPPING = ("recorded", "data_confirmed", "scheduled", "paid", "products_confirmed", "invoiced")
+BEFORE_SHIPPING = ("recorded", "changing", "data_confirmed", "scheduled", "paid", "products_confirmed", "invoiced")
+CONFIRMED = BEFORE_SHIPPING[2:]  # past the order review: a change sends the order back to it
+WAITING_PICKUP = ("paid", "products_confirmed", "invoiced")  # paid or on credit, nothing through the gate yet
 
 
 def _payment_recorded(order: Any, user: Any) -> str | None:
@@ -55,6 +57,7 @@ ORDER_FLOW = Workflow(
     name="logistics_order",
     states={
         "recorded": _l("Recorded"),
+        "changing": _l("Being changed"),
         "data_confirmed": _l("Customer data confirmed"),
         "scheduled": _l("Production scheduled"),
         "paid": _l("Payment confirmed"),
@@ -83,8 +86,12 @@ ORDER_FLOW = Workflow(
         Transition("close_short", ("shipping",), "shipped", "logistics.close", _l("Close with the remainder"),
                    condition=_within_tolerance, comment_required=True, style="secondary"),
         Transition("confirm_arrival", ("shipped",), "arrived", "logistics.order", _l("Confirm arrival")),
-        Transition("change", BEFORE_SHIPPING[1:], "recorded", "logistics.order", _l("Change the order"),
+        Transition("change", CONFIRMED, "changing", "logistics.order", _l("Change the order"),
                    comment_required=True, style="secondary"),
+        # the order review's send-back (taken by the review engine) and the resubmission after a change
+        Transition("send_back", ("recorded",), "changing", "logistics.order", _l("Send back for a change"),
+                   comment_required=True, style="secondary"),
+        Transition("resubmit", ("changing",), "recorded", "logistics.order", _l("Resubmit for review")),
         Transition("cancel", BEFORE_SHIPPING, "cancelled", "logistics.cancel", _l("Cancel the order"),
                    comment_required=True, style="secondary"),
     ],

@@ -39,7 +39,6 @@ class OrderForm(FlaskForm):
     address = StringField(_l("Delivery address"), validators=[Optional(), Length(max=300)])
     delivery_on = DateField(_l("Requested delivery date"), validators=[Optional()])
     transport = SelectField(_l("Transport"), choices=choices(TRANSPORT.items()))
-    rush = BooleanField(_l("Rush order"))
     remarks = TextAreaField(_l("Remarks"), validators=[Optional(), Length(max=2000)])
     lines = FieldList(FormField(LineForm), min_entries=3, max_entries=10)
 

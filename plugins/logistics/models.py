@@ -80,6 +80,7 @@ class Vehicle(Audited, db.Model):
 
 
 OPEN_ORDERS = "state NOT IN ('shipped', 'arrived', 'cancelled')"
+WAITING_PICKUP = "state IN ('paid', 'products_confirmed', 'invoiced')"
 
 
 class Order(Audited, db.Model):
@@ -97,11 +98,15 @@ class Order(Audited, db.Model):
     delivery_on: Mapped[date | None] = mapped_column(Date)
     transport: Mapped[str] = mapped_column(String(20), default="pickup")
     rush: Mapped[bool] = mapped_column(Boolean, default=False)
+    rush_reason: Mapped[str | None] = mapped_column(String(300))
+    rush_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     remarks: Mapped[str | None] = mapped_column(Text)
     payment_cents: Mapped[int | None] = mapped_column(Integer)
     payment_method: Mapped[str | None] = mapped_column(String(30))
     credit_released: Mapped[bool] = mapped_column(Boolean, default=False)
     invoice_number: Mapped[str | None] = mapped_column(String(50))
+    ready_at: Mapped[datetime | None] = mapped_column(DateTime)  # payment cleared: the pick-up clock starts
+    pickup_reminded_at: Mapped[datetime | None] = mapped_column(DateTime)  # the rep was reminded once
     left_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     arrived_at: Mapped[datetime | None] = mapped_column(DateTime)
     timing: Mapped[str | None] = mapped_column(String(20))
@@ -118,14 +123,18 @@ class Order(Audited, db.Model):
 
     __mapper_args__ = {"version_id_col": version_id}
     # the few open orders among hundreds of thousands shipped: the dashboard counts the late ones
+    # and the few paid ones still waiting for their customer: the delayed pick-ups
     __table_args__ = (Index("ix_logistics_orders_open", "ordered_at",
-                            postgresql_where=text(OPEN_ORDERS), sqlite_where=text(OPEN_ORDERS)),)
-    __audit_exclude__ = frozenset({"version_id", "state_changed_at"})
+                            postgresql_where=text(OPEN_ORDERS), sqlite_where=text(OPEN_ORDERS)),
+                      Index("ix_logistics_orders_waiting_pickup", "ready_at",
+                            postgresql_where=text(WAITING_PICKUP), sqlite_where=text(WAITING_PICKUP)))
+    __audit_exclude__ = frozenset({"version_id", "state_changed_at", "pickup_reminded_at"})
     __audit_fields__ = {
         "number": _l("Order number"), "customer_id": _l("Customer"), "ordered_at": _l("Order time"),
         "ordered_by": _l("Person ordering"), "address": _l("Delivery address"),
         "delivery_on": _l("Requested delivery date"), "transport": Choice(_l("Transport"), TRANSPORT),
-        "rush": _l("Rush order"), "remarks": _l("Remarks"), "payment_cents": Money(_l("Payment received")),
+        "rush": _l("Rush order"), "rush_reason": _l("Reason for the rush"), "rush_by_id": _l("Rush set by"),
+        "ready_at": _l("Ready for pick-up since"), "lines": _l("Order lines"), "remarks": _l("Remarks"), "payment_cents": Money(_l("Payment received")),
         "payment_method": Choice(_l("Payment method"), PAYMENT_METHODS),
         "credit_released": _l("Released on credit"), "invoice_number": _l("Invoice number"),
         "left_at": _l("Left the gate at"), "arrived_at": _l("Arrived at"),
@@ -184,6 +193,16 @@ class Order(Audited, db.Model):
     def open_trips(self) -> list[Trip]:
         return [t for t in self.trips if t.state not in ("left", "voided")]
 
+    @property
+    def ready_bags(self) -> int:
+        return sum(min(line.ready_bags or 0, line.bags) for line in self.lines)
+
+    @property
+    def readiness(self) -> int:
+        """Per cent of the ordered bags stocked up and ready to load (备货)."""
+        total = sum(line.bags for line in self.lines)
+        return 100 * self.ready_bags // total if total else 0
+
 
 class OrderLine(Audited, db.Model):
     __tablename__ = "logistics_order_lines"
@@ -196,6 +215,8 @@ class OrderLine(Audited, db.Model):
     bags: Mapped[int] = mapped_column(Integer)
     price_cents_per_tonne: Mapped[int] = mapped_column(Integer)
     amount_cents: Mapped[int] = mapped_column(Integer)
+    produced_bags: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # production's count
+    ready_bags: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # in the warehouse, ready
 
     order: Mapped[Order] = relationship(back_populates="lines")
     product: Mapped[Product] = relationship(lazy="joined")
@@ -240,7 +261,8 @@ class OrderLine(Audited, db.Model):
     __audit_fields__ = {
         "order_id": _l("Order"), "product_id": _l("Product"), "quantity_kg": Weight(_l("Quantity")),
         "bags": _l("Bags"), "price_cents_per_tonne": Money(_l("Price per tonne")),
-        "amount_cents": Money(_l("Amount")),
+        "amount_cents": Money(_l("Amount")), "produced_bags": _l("Bags produced"),
+        "ready_bags": _l("Bags ready"),
     }
 
 

@@ -17,7 +17,7 @@ class LogisticsPlugin(ComplaintLinks, Plugin):
 
     @hookimpl
     def register_blueprints(self, app):
-        from plugins.logistics import contract_views, ledger_views, override_views  # noqa: F401  (their routes join bp)
+        from plugins.logistics import contract_views, ledger_views, order_views, override_views  # noqa: F401  (their routes join bp)
         from plugins.logistics.views import bp, station_push
 
         app.extensions["csrf"].exempt(station_push)  # the agent authenticates with the station token
@@ -34,6 +34,11 @@ class LogisticsPlugin(ComplaintLinks, Plugin):
         return [
             Permission("logistics.view", _l("View orders and shipping"), EVERYONE),
             Permission("logistics.order", _l("Record and change phone orders"), OFFICE + ("rep",)),
+            Permission("logistics.review", _l("Review orders before they are confirmed"),
+                       ("coordinator", "cm_manager")),
+            Permission("logistics.rush", _l("Mark rush orders"),
+                       ("coordinator", "cm_manager", "sales_manager", "general_manager")),
+            Permission("logistics.produce", _l("Record the bags produced for orders"), ("production",)),
             Permission("logistics.schedule", _l("Schedule production"), ("coordinator",)),
             Permission("logistics.payment", _l("Confirm payments received"), ("coordinator", "cm_manager")),
             Permission("logistics.credit", _l("Release orders on credit"),
@@ -60,8 +65,23 @@ class LogisticsPlugin(ComplaintLinks, Plugin):
     @hookimpl
     def register_approval_chains(self, app):
         from plugins.logistics.overrides import approval_chain
+        from plugins.logistics.review import review_chain
 
-        return [approval_chain()]
+        return [approval_chain(), review_chain()]
+
+    @hookimpl
+    def register_reviewer_resolvers(self, app):
+        from plugins.logistics.review import RESOLVERS
+
+        return RESOLVERS
+
+    @hookimpl
+    def register_jobs(self, app):
+        from core.api import Job, crontab
+        from plugins.logistics.pickups import pickup_job
+
+        return [Job("logistics.delayed_pickups", pickup_job, schedule=crontab(minute="7"),
+                    title=_l("Delayed pick-up reminders"))]
 
     @hookimpl
     def register_settings(self, app):

@@ -15,11 +15,11 @@ from core.api import (
     Customer,
     Transition,
     TransitionRefused,
-    ask_vetoes,
     db,
     document_number,
     fire_after_commit,
     money,
+    note_edit,
     record_event,
     record_first_order,
     setting,
@@ -97,22 +97,42 @@ def locked(record: Any) -> Any:
                               .execution_options(populate_existing=True)).scalar_one()
 
 
+# steps with a page of their own: the review confirms, sends back and takes resubmissions; arrival
+# asks for its time
+OWN_PAGES = ("confirm_data", "send_back", "resubmit", "confirm_arrival")
+
+
 def take_order_step(order: Order, name: str, user: Any, comment: str = "") -> Transition:
     """One step of the order flow, on the locked order (a step posted twice is refused with a
-    message, never applied twice). Confirming asks the other plugins first (``order_confirming``):
-    a refusal raises ``core.veto.Vetoed`` before anything changes, and the caller rolls back."""
+    message, never applied twice). Confirming is the order review's (``review.py``), which asks
+    the other plugins first (``order_confirming``)."""
     order = locked(order)
-    if name == "confirm_data":
-        reason = ORDER_FLOW.refusal(order, name, user, comment)
-        if reason:
-            raise TransitionRefused(reason)
-        ask_vetoes("order_confirming", order=order, user=user)
+    if name in OWN_PAGES:
+        raise TransitionRefused(_("This step is taken through the order review or its own form on the order page."))
     step = ORDER_FLOW.apply(order, name, user, comment)
     if name == "release_credit":
         order.credit_released = True
+        order.ready_at = order.ready_at or utcnow()
+    elif name == "schedule" and order.fully_paid:  # paid before a change: nothing more to wait for
+        ORDER_FLOW.apply(order, "confirm_payment", user, authorised=True)
+        order.ready_at = order.ready_at or utcnow()
+    elif name == "change":
+        _reopened(order)
+    elif name == "cancel":
+        from plugins.logistics.review import close_review  # the review builds on these services
+
+        close_review(order, comment)
     elif name == "close_short":
         _finished(order, max((t.pass_used_at for t in order.trips if t.pass_used_at), default=utcnow()))
     return step
+
+
+def _reopened(order: Order) -> None:
+    """A change after confirmation: the review's approval is void (its applicant is asked to
+    resubmit once the lines are right), and payment or credit clears the changed order again."""
+    note_edit(order, "lines")
+    order.credit_released = False
+    order.ready_at = order.pickup_reminded_at = None
 
 
 def record_invoice(order: Order, invoice_number: str, user: Any) -> Transition:
@@ -145,6 +165,7 @@ def record_payment(order: Order, amount_cents: int, method: str, user: Any) -> P
     order.payment_method = method
     if order.state == "scheduled" and order.fully_paid:
         ORDER_FLOW.apply(order, "confirm_payment", user)
+        order.ready_at = order.ready_at or utcnow()
     db.session.flush()
     return payment
 

@@ -11,6 +11,7 @@ from typing import Any
 from core.api import Setting
 from plugins.logistics.checks import DEFAULT_CHECKS, CheckSetting, Level
 from plugins.logistics.i18n import _l
+from plugins.logistics.timing import PROMISE_DAYS
 
 PROTOCOLS = ("yaohua", "toledo")
 PAPER = (("A5", _l("A5 across")), ("A4", _l("A4 upright")))
@@ -73,6 +74,10 @@ def declared_settings() -> list[Setting]:
         Setting("logistics.phone_order_form_number", "str", "DD-QR-YXB-24", _l("Phone order record form number"),
                 _l("The document control number printed on the phone order record, as in the quality manual."),
                 max_length=40),
+        Setting("logistics.pickup_days", "int", PROMISE_DAYS, _l("Days to collect a paid order"),
+                _l("A paid order (or one released on credit) not collected within this many days is a delayed "
+                   "pick-up: the customer's rep is reminded once, and it is listed for the office."),
+                minimum=1, maximum=60),
     ]
 
 

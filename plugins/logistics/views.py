@@ -49,6 +49,7 @@ from plugins.logistics.i18n import _
 from plugins.logistics.master_data import Taken, save_row, vehicle_for
 from plugins.logistics.models import Order, OrderLine, Product, Trip, Vehicle
 from plugins.logistics.overrides import gross_done, override_views, weigh_gross
+from plugins.logistics.review import submit_review
 from plugins.logistics.services import (
     LineInput,
     OrderRefused,
@@ -126,8 +127,9 @@ def new_order():
                 order = create_order(customer, lines, current_user, ordered_by=form.ordered_by.data,
                                      ordered_at=form.ordered_at.data, address=form.address.data,
                                      delivery_on=form.delivery_on.data, transport=form.transport.data,
-                                     rush=form.rush.data, remarks=form.remarks.data)
-            except OrderRefused as refusal:
+                                     remarks=form.remarks.data)
+                submit_review(order, current_user)
+            except (OrderRefused, TransitionRefused) as refusal:
                 db.session.rollback()
                 form.lines.errors.append(str(refusal))
             else:
@@ -146,12 +148,14 @@ def _order(order_id: int) -> Order:
 def order(order_id: int):
     from core.api import TransitionForm, timeline
     from plugins.logistics.contracts import OrderContract
+    from plugins.logistics.order_views import case_context
+    from plugins.logistics.services import OWN_PAGES
 
     record = _order(order_id)
     return render_template(
-        "logistics/order.html", order=record, flow=ORDER_FLOW, trip_flow=TRIP_FLOW,
+        "logistics/order.html", order=record, flow=ORDER_FLOW, trip_flow=TRIP_FLOW, **case_context(record),
         transitions=[t for t in ORDER_FLOW.available(record, current_user)
-                     if t.name not in ("confirm_payment", "invoice", "start_shipping", "finish_shipping")],
+                     if t.name not in ("confirm_payment", "invoice", "start_shipping", "finish_shipping", *OWN_PAGES)],
         transition_form=TransitionForm(), payment_form=forms.PaymentForm(), invoice_form=forms.InvoiceForm(),
         events=timeline(record, parts=(Trip.order_id, OrderLine.order_id, OrderContract.order_id)),
         today=_today(), is_overdue=is_overdue, payment_methods=forms.PAYMENT_METHODS)
@@ -262,8 +266,9 @@ def station():
         station_name = next(iter(stations()))
     form = forms.TareForm()
     ready = db.session.scalars(restrict(select(Order), Order).where(Order.state.in_(("invoiced", "shipping")))
-                               .order_by(Order.ordered_at)).all()
-    form.order_id.choices = choices((o.id, f"{o.number} {o.customer.name}") for o in ready)
+                               .order_by(Order.rush.desc(), Order.ordered_at)).all()
+    form.order_id.choices = choices((o.id, f"{o.number} {o.customer.name}" + (f" · {_('rush')}" if o.rush else ""))
+                                    for o in ready)
     if form.validate_on_submit():
         record = get_visible_or_404(Order, form.order_id.data)
         vehicle = vehicle_for(form.plate.data)
@@ -273,8 +278,8 @@ def station():
                         lambda t: _("Tare pass %(number)s: %(kg)s kg.", number=t.number, kg=t.tare_kg))
         if trip:
             return redirect(url_for("logistics.station", station=station_name))
-    trips = db.session.scalars(restrict(select(Trip), Trip).where(Trip.state.in_(OPEN_TRIP_STATES))
-                               .order_by(Trip.tare_at)).all()
+    trips = db.session.scalars(restrict(select(Trip), Trip).join(Order, Order.id == Trip.order_id)
+                               .where(Trip.state.in_(OPEN_TRIP_STATES)).order_by(Order.rush.desc(), Trip.tare_at)).all()
     configured = stations()
     return render_template("logistics/station.html", form=form, trips=trips, trip_flow=TRIP_FLOW,
                            overrides=override_views([t.id for t in trips]),
@@ -376,10 +381,10 @@ def trip_correct(trip_id: int):
 @bp.route("/schedule")
 @permission_required("logistics.view")
 def schedule():
-    from plugins.logistics.schedule import sheet
+    from plugins.logistics.schedule import orders_due, sheet
 
     day = parse_day(request.args.get("day")) or _today()
-    return render_template("logistics/schedule.html", day=day, rows=sheet(day),
+    return render_template("logistics/schedule.html", day=day, rows=sheet(day), orders=orders_due(day, current_user),
                            previous=day - timedelta(days=1), following=day + timedelta(days=1))
 
 

@@ -44,7 +44,8 @@ def live_app(tmp_path, sim):
 def people_and_products(live_app):
     with live_app.app_context():
         rep = make_user("rep", ("rep",), "east")
-        for name, role in (("office", "coordinator"), ("keeper", "warehouse_keeper"), ("weigher", "weigher")):
+        for name, role in (("office", "coordinator"), ("keeper", "warehouse_keeper"), ("weigher", "weigher"),
+                           ("manager", "cm_manager")):
             make_user(name, (role,))
         make_customer("河南双力饲料经销部", rep, address="郑州市金水路1号")
         db.session.add(Product(code="P551", name="育肥猪配合饲料", bag_weight_kg=40, price_cents_per_tonne=326000))
@@ -79,7 +80,16 @@ def ship_in_the_browser(live_app, browser, sim, lines, loads, gross, net_text, c
     office.click("text=记录订单")
     assert capitals in office.locator("#capitals").inner_text()
     order_url = office.url
-    click_transition(office, "确认客户资料")
+    assert "等待评审" in office.locator("#review").inner_text()
+    manager = session_for(browser, url, "manager")  # four eyes: the office's own order
+    manager.goto(order_url)
+    manager.click("text=去评审")
+    manager.click("button[name=decision][value=approved]")
+    office.goto(order_url)
+    assert office.locator("#order-state").inner_text().startswith("客户资料已确认")
+    office.fill("#reason", "养殖场断料")
+    office.click("button:has-text('设为急单')")
+    assert "养殖场断料" in office.locator("#rush-reason").inner_text()
     click_transition(office, "安排生产")
     total = office.locator("#balance").inner_text().replace("¥", "").replace(",", "")
     office.fill("#amount", "1")
@@ -90,6 +100,10 @@ def ship_in_the_browser(live_app, browser, sim, lines, loads, gross, net_text, c
     assert office.locator("#order-state").inner_text().startswith("回款已确认")
     keeper = session_for(browser, url, "keeper")
     keeper.goto(order_url)
+    for row in keeper.locator("#stock-up tbody tr").all():  # every bag of every line is ready
+        row.locator("input[name^=ready-]").fill(row.locator("td").nth(1).inner_text())
+    keeper.click("button:has-text('登记备货')")
+    assert "已备齐" in keeper.locator("#readiness").inner_text()
     click_transition(keeper, "确认订货品种")
     office.goto(order_url)
     office.fill("#invoice_number", "FP-0088")
@@ -131,6 +145,10 @@ def ship_in_the_browser(live_app, browser, sim, lines, loads, gross, net_text, c
 
     office.goto(order_url)
     assert office.locator("#order-state").inner_text().startswith("已出厂")
+    assert "当天" in office.locator("#delivery-class").inner_text()
+    office.click("#arrival-form button")
+    assert office.locator("#order-state").inner_text().startswith("已到货")
+    assert "客户于" in office.locator("#arrival").inner_text()
     return office, result
 
 

@@ -158,7 +158,7 @@ def test_changes_need_a_reason_and_cancelled_orders_are_kept(world):
     with pytest.raises(TransitionRefused):
         ORDER_FLOW.apply(order, "change", world["coordinator"])
     ORDER_FLOW.apply(order, "change", world["coordinator"], comment="改为30吨")
-    assert order.state == "recorded"
+    assert order.state == "changing"
     ORDER_FLOW.apply(order, "cancel", world["coordinator"], comment="客户取消")
     db.session.commit()
     assert order.state == "cancelled" and db.session.get(type(order), order.id) is not None

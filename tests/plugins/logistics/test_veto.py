@@ -9,7 +9,7 @@ from core.db import db
 from core.money import money
 from core.notifications import Notification, notify
 from core.testing import login, make_test_app, post_form
-from core.veto import Vetoed, refusals
+from core.veto import refusals
 from tests.plugins.logistics.test_order_flow import new_order
 
 LIMIT_CENTS = 5_000_000  # ¥50,000.00
@@ -45,10 +45,19 @@ def app(backend, tmp_path):
 
 
 def confirm(app, order_id):
+    """The order review confirms the order: the coordinator submits it, the manager approves."""
+    from core.auth.models import User
+    from plugins.logistics.models import Order
+    from plugins.logistics.review import open_review_task, submit_review
+
+    order = db.session.get(Order, order_id)
+    submit_review(order, db.session.get(User, order.created_by))
+    db.session.commit()
+    task = open_review_task(order)
     client = app.test_client()
-    login(client, "coordinator")
-    page = f"/logistics/orders/{order_id}"
-    return post_form(client, f"{page}/transition", {"transition": "confirm_data", "comment": ""}, page=page,
+    login(client, "manager")
+    page = f"/tasks/{task.id}"
+    return post_form(client, f"{page}/act", {"decision": "approved", "comment": ""}, page=page,
                      follow_redirects=True)
 
 
@@ -63,6 +72,7 @@ def test_a_refusal_is_shown_on_the_order_page_and_nothing_changes(app, world):
     transitions = select(AuditEvent).where(AuditEvent.record_type == "logistics_orders",
                                            AuditEvent.action == "transition")
     assert db.session.scalars(transitions).all() == []
+    assert db.session.get(type(order), order.id).state == "recorded"  # still under review
     assert db.session.scalars(select(Notification).where(Notification.subject == "credit check")).all() == []
 
 
@@ -82,15 +92,19 @@ def test_refusals_name_the_refusing_plugin_and_ask_every_plugin(app, world):
     db.session.rollback()
 
 
-def test_the_veto_is_asked_only_when_the_step_itself_is_allowed(app, world):
+def test_the_veto_is_asked_only_by_the_review_never_around_it(app, world):
+    from core.tasks import TaskRefused, complete_task
     from core.workflow import TransitionRefused
+    from plugins.logistics.review import open_review_task, submit_review
     from plugins.logistics.services import take_order_step
 
     order = new_order(world, tonnes="25")
     with pytest.raises(TransitionRefused):
-        take_order_step(order, "confirm_data", world["keeper"])  # no logistics.order permission
-    with pytest.raises(Vetoed, match="credit limit"):
-        take_order_step(order, "confirm_data", world["coordinator"])
+        take_order_step(order, "confirm_data", world["coordinator"])  # only the review confirms
+    submit_review(order, world["coordinator"])
+    db.session.commit()
+    with pytest.raises(TaskRefused, match="credit limit"):
+        complete_task(open_review_task(order), world["manager"], "approved")
     db.session.rollback()
 
 
