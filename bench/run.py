@@ -193,8 +193,10 @@ def pages_for(url: str) -> list[Page]:
         big = conn.execute(text("SELECT customer_id FROM logistics_orders GROUP BY customer_id "
                                 "ORDER BY COUNT(*) DESC LIMIT 1")).scalar() or 1
         first_trip = conn.execute(text("SELECT MIN(id) FROM logistics_trips")).scalar()
-        promotion = conn.execute(text("SELECT promotion_id FROM promotions_targets GROUP BY promotion_id "
-                                      "ORDER BY COUNT(*) DESC LIMIT 1")).scalar()
+        promotion = conn.execute(text(  # the largest promotion that has an evaluation page
+            "SELECT t.promotion_id FROM promotions_targets t JOIN promotions_promotions p ON p.id = t.promotion_id "
+            "WHERE p.state IN ('filed', 'completed', 'evaluated') GROUP BY t.promotion_id "
+            "ORDER BY COUNT(*) DESC LIMIT 1")).scalar()
         complained = conn.execute(text("SELECT customer_id FROM complaints_complaints GROUP BY customer_id "
                                        "ORDER BY COUNT(*) DESC LIMIT 1")).scalar()
     engine.dispose()

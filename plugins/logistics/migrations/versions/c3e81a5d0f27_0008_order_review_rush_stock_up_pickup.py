@@ -1,7 +1,7 @@
-"""0007 order review, rush reasons, stock-up per line, delayed pick-ups
+"""0008 order review, rush reasons, stock-up per line, delayed pick-ups
 
 Revision ID: c3e81a5d0f27
-Revises: a7d5ff9e4f80
+Revises: 27d8fd97d3b5
 Create Date: 2026-12-06 01:45:00.000000
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = 'c3e81a5d0f27'
-down_revision = 'a7d5ff9e4f80'
+down_revision = '27d8fd97d3b5'
 branch_labels = None
 depends_on = None
 
