@@ -194,7 +194,9 @@ def pages_for(url: str) -> list[Page]:
                                 "ORDER BY COUNT(*) DESC LIMIT 1")).scalar() or 1
         first_trip = conn.execute(text("SELECT MIN(id) FROM logistics_trips")).scalar()
     engine.dispose()
-    deep = max((count + 49) // 50 - 1, 1)
+    from core.registry.views import COUNT_CAP, PAGE_SIZE
+
+    deep = max((min(count, COUNT_CAP) + PAGE_SIZE - 1) // PAGE_SIZE, 1)  # the last page one can reach
     word = "丰收"  # a two-character word of the generated names (周口丰收养殖场): no trigram serves it
     pages = [
         Page("bare Flask hello", "/hello", None, "yardstick"),

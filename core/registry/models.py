@@ -141,9 +141,11 @@ class Customer(Audited, db.Model):
 
     __mapper_args__ = {"version_id_col": version_id}
     __table_args__ = (
-        # the owner and region sorts walk these in order instead of sorting every archive
-        Index("ix_customers_owner_code", "owner_id", "code"),
-        Index("ix_customers_region_code", "region_id", "code"),
+        # the owner and region sorts and the pages by code walk these in order and read nothing
+        # else (the id is in the index), instead of sorting or visiting every archive
+        Index("ix_customers_owner_code", "owner_id", "code", "id"),
+        Index("ix_customers_region_code", "region_id", "code", "id"),
+        Index("ix_customers_code_id", "code", "id"),
         search_index("customers"),
     )
     __audit_exclude__ = frozenset({"version_id", "updated_at", "created_at", "name_initials",
