@@ -3,7 +3,7 @@
 Customers and key people keep their search tokens (core.registry.grams), filled here for the
 rows already there: a GIN index over them on PostgreSQL, an FTS5 table with triggers on SQLite.
 Indexes for the owner and region sorts, and for the unread count (messages by reader, read marks
-by user).
+by user; the inbox, newest first per reader).
 
 Revision ID: 1218961aec16
 Revises: 7935c0f1ceec
@@ -35,16 +35,16 @@ def upgrade():
     op.create_index('ix_customers_code_id', 'customers', ['code', 'id'], unique=False)
     op.drop_index('ix_notifications_user_id', table_name='notifications')
     op.drop_index('ix_notifications_role_code', table_name='notifications')
-    op.create_index('ix_notifications_user_id_id', 'notifications', ['user_id', 'id'], unique=False)
-    op.create_index('ix_notifications_role_code_id', 'notifications', ['role_code', 'id'], unique=False)
+    op.create_index('ix_notifications_user_inbox', 'notifications', ['user_id', 'created_at', 'id'], unique=False)
+    op.create_index('ix_notifications_role_inbox', 'notifications', ['role_code', 'created_at', 'id'], unique=False)
     op.create_index('ix_notification_reads_user_id_notification_id', 'notification_reads',
                     ['user_id', 'notification_id'], unique=False)
 
 
 def downgrade():
     op.drop_index('ix_notification_reads_user_id_notification_id', table_name='notification_reads')
-    op.drop_index('ix_notifications_role_code_id', table_name='notifications')
-    op.drop_index('ix_notifications_user_id_id', table_name='notifications')
+    op.drop_index('ix_notifications_role_inbox', table_name='notifications')
+    op.drop_index('ix_notifications_user_inbox', table_name='notifications')
     op.create_index('ix_notifications_role_code', 'notifications', ['role_code'], unique=False)
     op.create_index('ix_notifications_user_id', 'notifications', ['user_id'], unique=False)
     op.drop_index('ix_customers_code_id', table_name='customers')
