@@ -200,7 +200,9 @@ def pages_for(url: str) -> list[Page]:
         complained = conn.execute(text("SELECT customer_id FROM complaints_complaints GROUP BY customer_id "
                                        "ORDER BY COUNT(*) DESC LIMIT 1")).scalar()
     engine.dispose()
-    deep = max((count + 49) // 50 - 1, 1)
+    from core.registry.views import COUNT_CAP, PAGE_SIZE
+
+    deep = max((min(count, COUNT_CAP) + PAGE_SIZE - 1) // PAGE_SIZE, 1)  # the last page one can reach
     word = "丰收"  # a two-character word of the generated names (周口丰收养殖场): no trigram serves it
     pages = [
         Page("bare Flask hello", "/hello", None, "yardstick"),

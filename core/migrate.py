@@ -16,6 +16,7 @@ from flask import Flask
 from sqlalchemy import Table
 
 from core.db import db
+from core.registry import search_tables
 
 CORE_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -81,6 +82,7 @@ def upgrade(app: Flask, only: str | None = None) -> list[str]:
                 continue
             command.upgrade(alembic_config(app, comp, connection), "heads")
             done.append(comp.name)
+        search_tables.ensure(connection)  # SQLite's search triggers, lost when a table is rebuilt
     return done
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from bench.generate import Context, generator
+from core.registry.grams import text_grams
 
 PASSWORD = "bench1234"
 REGIONS = 20
@@ -87,15 +88,18 @@ def core_data(ctx: Context) -> None:
             first_order = None if prospect else (created + timedelta(days=rng.randint(0, 60))).date()
             state = rng.choices(("filed", "verified", "submitted", "draft", "returned"), (70, 10, 8, 10, 2))[0]
             customers.append((cid, owner, region, prospect, created, name))
-            yield (cid, f"C{cid:06d}", name, "".join(names[p] for p in parts), business_type, rng.choice("ABC"),
-                   f"0{rng.randint(370, 399)}-{rng.randint(2000000, 8999999)}", f"13{rng.randint(100000000, 999999999)}",
+            code, initials, size = f"C{cid:06d}", "".join(names[p] for p in parts), rng.choice("ABC")
+            phone = f"0{rng.randint(370, 399)}-{rng.randint(2000000, 8999999)}"
+            mobile = f"13{rng.randint(100000000, 999999999)}"
+            yield (cid, code, name, initials, business_type, size, phone, mobile,
                    f"{parts[0]}{rng.choice(PLACES[2:])}村{rng.randint(1, 99)}号", region, owner,
                    date(rng.randint(1995, 2022), rng.randint(1, 12), rng.randint(1, 28)), prospect, prospect,
-                   first_order, state, created + timedelta(days=rng.randint(0, 40)), 1, created, created)
+                   first_order, state, created + timedelta(days=rng.randint(0, 40)), 1, created, created,
+                   text_grams((code, name, phone, mobile, initials)))
     ctx.write("customers", ("id", "code", "name", "name_initials", "business_type", "size_class", "phone", "mobile",
                             "address", "region_id", "owner_id", "founding_date", "is_prospect", "intends_to_order",
                             "first_order_date", "state", "state_changed_at", "version_id", "created_at",
-                            "updated_at"), customer_rows())
+                            "updated_at", "search_grams"), customer_rows())
     ctx.counters["customer"] = ctx.customers
     ctx.ids["customers"] = customers
     _details(ctx, customers)
@@ -114,8 +118,9 @@ def _details(ctx: Context, customers: list) -> None:
         for n in range(rng.choice((1, 1, 1, 2, 2))):  # 1.4 key people per archive
             person = _person(rng)
             birthday = date(rng.randint(1955, 1995), rng.randint(1, 12), rng.randint(1, 28))
-            people.append((cid, "owner" if n == 0 else "manager", person, f"13{rng.randint(100000000, 999999999)}",
-                           birthday, rng.choice(["高中", "大专", "本科"]), created))
+            phone = f"13{rng.randint(100000000, 999999999)}"
+            people.append((cid, "owner" if n == 0 else "manager", person, phone,
+                           birthday, rng.choice(["高中", "大专", "本科"]), created, text_grams((person, phone))))
             if n == 0 and rng.random() < 0.6:
                 dates.append((cid, "birthday", birthday, birthday.month * 100 + birthday.day, person, None, created))
         if rng.random() < 0.1:
@@ -132,7 +137,8 @@ def _details(ctx: Context, customers: list) -> None:
         if rng.random() < 0.2:
             evaluations.append((cid, created.date() + timedelta(days=rng.randint(0, 200)), owner, "信誉良好，按时付款",
                                 created))
-    ctx.write("customer_people", ("customer_id", "role", "name", "phone", "birthday", "education", "created_at"), people)
+    ctx.write("customer_people", ("customer_id", "role", "name", "phone", "birthday", "education", "created_at",
+                                  "search_grams"), people)
     ctx.write("customer_dates", ("customer_id", "kind", "on", "month_day", "person", "note", "created_at"), dates)
     ctx.write("customer_secondary", ("customer_id", "name", "business_type", "phone", "volume", "is_core",
                                      "created_at"), secondary)

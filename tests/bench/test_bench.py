@@ -7,10 +7,12 @@ import os
 import sqlite3
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, make_url, select, text
 
 from bench import run
 from bench.generate import build_app, generate
+from core.registry.grams import text_grams
+from core.registry.models import Customer
 from core.testing import PG_URL_ENV
 
 SMALL = 60
@@ -22,6 +24,23 @@ def bench_urls(tmp_path) -> list[str]:
         target = make_url(os.environ[PG_URL_ENV])
         urls.append(target.set(database=f"{target.database}_bench").render_as_string(hide_password=False))
     return urls
+
+
+def searched(url: str, q: str) -> tuple[set[str], set[str]]:
+    """Codes the customer list's search finds on generated data through its token index, and
+    those the plain ``LIKE`` finds."""
+    from core.auth.models import User
+
+    app = build_app(url)
+    with app.app_context():
+        from core.db import db
+        from core.registry.search import CustomerFilter, customer_query, text_condition
+
+        gm = db.session.scalar(select(User).where(User.username == "gm"))
+        found = set(db.session.scalars(customer_query(CustomerFilter(q=q), gm).with_only_columns(Customer.code)))
+        plain = set(db.session.scalars(select(Customer.code).where(text_condition(q, people=True))))
+        db.engine.dispose()
+    return found, plain
 
 
 def schema_differences(url: str) -> list:
@@ -51,7 +70,11 @@ def test_generated_data_keeps_the_constraints(tmp_path, kind):
         lines = conn.execute(text("SELECT COUNT(*) FROM logistics_order_lines")).scalar()
         assert 6 * SMALL < lines < 14 * SMALL  # about ten order lines per customer
         again = [tuple(r) for r in conn.execute(text("SELECT code, name, phone FROM customers ORDER BY id"))]
+        tokens = conn.execute(text("SELECT code, name, phone, mobile, name_initials, search_grams FROM customers")).all()
+        assert all(row[5] == text_grams(row[:5]) for row in tokens)  # as the model keeps them
     engine.dispose()
+    found, plain = searched(url, tokens[0][1][2:4])  # a two-character fragment of a generated name
+    assert found == plain and found
     if kind == "sqlite":
         path = make_url(url).database
         with sqlite3.connect(path) as conn:

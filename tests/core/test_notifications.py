@@ -37,3 +37,26 @@ def test_someone_elses_message_cannot_be_marked(client, users):
     response = post_form(client, f"/notifications/{note.id}/read", {}, page="/notifications")
     assert response.status_code == 404
     assert unread_count(users["rep_west"]) == 1
+
+
+def test_inbox_merges_the_newest_of_every_address_and_counts_through_the_indexes(app, users):
+    from datetime import timedelta
+
+    from core.db import utcnow
+    from core.notifications import NotificationRead
+
+    user = users["rm_east"]
+    user.roles.append(users["specialist"].roles[0])  # two roles and personal messages
+    start = utcnow() - timedelta(days=1)
+    for n in range(9):
+        (note,) = notify(N_("Archives await verification."), users=[user.id]) if n % 3 == 0 else notify(
+            N_("Archives await verification."), roles=["regional_manager" if n % 3 == 1 else "specialist"])
+        note.created_at = start + timedelta(minutes=(n * 7) % 9)  # ids and times in other orders
+        note.params = {"n": n}
+    notify(N_("Archives await verification."), roles=["admin"])  # not theirs
+    db.session.commit()
+    newest = inbox(user, limit=4)
+    assert [n.params["n"] for n, _read in newest] == [5, 1, 6, 2]  # minutes (n * 7) % 9: 8, 7, 6, 5
+    db.session.add(NotificationRead(notification_id=newest[0][0].id, user_id=user.id))
+    db.session.commit()
+    assert unread_count(user) == 8 and [read for _n, read in inbox(user, limit=2)] == [True, False]

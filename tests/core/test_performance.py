@@ -100,3 +100,52 @@ def test_customer_page_queries_do_not_grow_with_its_rows(client, users):
         statements, _html = _statements(client, f"/customers/{customer.id}")
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
+
+
+def _codes(html):
+    import re
+
+    return re.findall(r"<td>(K\d{3})</td>", html)
+
+
+def test_the_count_is_capped_and_pages_stop_at_the_cap(client, users, monkeypatch):
+    from core.registry import views
+
+    for n in range(12):
+        make_customer(f"客户{n:02d}", users["rep_east"] if n % 2 else users["rep_west"], code=f"K{n:03d}")
+    login(client, "specialist")
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    _statements_all, html = _statements(client, "/customers/?page=3")
+    assert "12 个客户" in html and _codes(html) == ["K004", "K005"]
+    monkeypatch.setattr(views, "COUNT_CAP", 5)
+    _statements_capped, html = _statements(client, "/customers/?page=99")  # past the cap: its last page
+    assert "客户超过 5 个" in html and "第 3 页，共 3 页" in html and _codes(html) == ["K004", "K005"]
+    _statements_desc, html = _statements(client, "/customers/?desc=1")  # the rest, from the other end
+    assert _codes(html) == ["K011", "K010"]
+
+
+def test_pages_keep_the_order_of_every_sort(client, users, monkeypatch):
+    from core.registry import views
+
+    east, west = users["rep_east"], users["rep_west"]
+    for n, owner in enumerate([west, east, west, east, east]):
+        make_customer(f"客户{n:02d}", owner, code=f"K{n:03d}")
+    login(client, "specialist")
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    by_owner = [_codes(_statements(client, f"/customers/?sort=owner&page={p}")[1]) for p in (1, 2, 3)]
+    assert by_owner == [["K001", "K003"], ["K004", "K000"], ["K002"]]  # rep_east before rep_west
+    by_region = [_codes(_statements(client, f"/customers/?sort=region&desc=1&page={p}")[1]) for p in (1, 2, 3)]
+    assert by_region == [["K002", "K000"], ["K004", "K003"], ["K001"]]  # west first, codes descending
+
+
+def test_a_deep_page_runs_the_statements_of_the_first(client, users, monkeypatch):
+    from core.registry import views
+
+    for n in range(9):
+        make_customer(f"客户{n:02d}", users["rep_east"], code=f"K{n:03d}")
+    login(client, "specialist")
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    first, _html = _statements(client, "/customers/")
+    deep, html = _statements(client, "/customers/?page=5")
+    assert len(first) == len(deep) and _codes(html) == ["K008"]
+    assert not any("JOIN" in s and "OFFSET" in s.upper() for s in deep)  # the ids come without joins
