@@ -32,7 +32,7 @@ def batch_trace(app: Flask, batch: str) -> list[dict[str, Any]]:
 
 
 @hookspec
-def complaint_remedy_order(app: Flask, complaint: Any, kind: str, user: Any) -> list[str]:
+def complaint_remedy_order(app: Flask, complaint: Any, kind: str, user: Any) -> list[dict[str, str]]:
     """The general manager approved a return (``kind="return"``) or an exchange (``"exchange"``):
     create the record that carries it out (a return order, a replacement order) in the caller's
-    transaction and answer its number(s)."""
+    transaction and answer each as ``{"number": str, "url": str}`` (the url a local path)."""

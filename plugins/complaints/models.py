@@ -151,6 +151,16 @@ class Complaint(Audited, db.Model):
 
     __mapper_args__ = {"version_id_col": version_id}
 
+    @property
+    def linked_links(self) -> list[tuple[str, str | None]]:
+        """``linked_records`` as (number, local url or None) pairs for the page."""
+        pairs = []
+        for part in (self.linked_records or "").split(", "):
+            number, _sep, url = part.strip().partition(" ")
+            if number:
+                pairs.append((number, url if url.startswith("/") and not url.startswith("//") else None))
+        return pairs
+
     customer: Mapped[Customer] = relationship(lazy="joined")
 
     @property

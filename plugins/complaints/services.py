@@ -594,13 +594,21 @@ def refuse_settlement(complaint: Complaint, user: Any, reason: str) -> None:
     start_implementation(complaint, user)
 
 
+def linked_text(created: list[Any]) -> str:
+    """The records a hook answered (``{"number", "url"}``, or a bare number) as one line the
+    complaint keeps: ``"TH-2026-00001 /logistics/returns/1, …"``; the page turns each into a link."""
+    parts = [f"{ref['number']} {ref.get('url') or ''}".strip() if isinstance(ref, dict) else str(ref)
+             for ref in created]
+    return ", ".join(parts)[:200]
+
+
 def settlement_approved(complaint: Complaint, user: Any) -> None:
     complaint.settlement_outcome = "approved"
     move(complaint, "settlement_approved", user)
     if complaint.remedy in ("return", "exchange"):
         created = call("complaint_remedy_order", complaint=complaint, kind=complaint.remedy, user=user)
         if created:
-            complaint.linked_records = ", ".join(str(ref) for ref in created)[:200]
+            complaint.linked_records = linked_text(created)
     start_implementation(complaint, user)
 
 

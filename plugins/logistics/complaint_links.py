@@ -1,6 +1,7 @@
 """What logistics answers the complaints plugin (its hooks are optional: each plugin starts
 without the other): the documents a complaint may name, the trace of a production batch
-(生产批号 on the loaded lines), and the replacement order of an approved exchange."""
+(生产批号 on the loaded lines), the replacement order of an approved exchange
+and the return order of an approved return."""
 from __future__ import annotations
 
 from typing import Any
@@ -58,14 +59,13 @@ class ComplaintLinks:
 
     @hookimpl(optionalhook=True)
     def complaint_remedy_order(self, app, complaint, kind, user):
-        """An approved exchange: a free replacement order of the named order's lines. Returns have
-        no record of their own in logistics yet, so a return answers nothing."""
-        if kind != "exchange":
-            return []
+        """An approved exchange: a free replacement order of the named order's lines; an approved
+        return: a return order (退货单) the warehouse expects. Answers ``{"number", "url"}``."""
         from sqlalchemy import select
 
-        from core.api import Customer, db
+        from core.api import Customer, db, path_for
         from plugins.logistics.models import Order, Trip
+        from plugins.logistics.returns import create_return, return_path
         from plugins.logistics.services import LineInput, create_order
 
         order = None
@@ -77,10 +77,15 @@ class ComplaintLinks:
                 Trip.number == complaint.ticket_ref, Order.customer_id == complaint.customer_id))
         if order is None or not order.lines:
             return []
+        if kind == "return":
+            record = create_return(order, complaint.number, f"{complaint.number}: {complaint.description or ''}", user)
+            return [{"number": record.number, "url": return_path(record)}]
+        if kind != "exchange":
+            return []
         lines = [LineInput(line.product, tonnes=f"{line.quantity_kg / 1000:g}") for line in order.lines]
         replacement = create_order(db.session.get(Customer, complaint.customer_id), lines, user,
                                    remarks=f"换货 / replacement: {complaint.number} ({order.number})")
         for line in replacement.lines:
             line.price_cents_per_tonne = 0
             line.amount_cents = 0
-        return [replacement.number]
+        return [{"number": replacement.number, "url": path_for("logistics.order", order_id=replacement.id)}]

@@ -423,3 +423,4 @@ class StationReading(db.Model):
 
 from plugins.logistics import contracts as _contracts  # noqa: E402,F401  (their model and index join these tables)
 from plugins.logistics import receivables as _receivables  # noqa: E402,F401
+from plugins.logistics import returns as _returns  # noqa: E402,F401

@@ -22,6 +22,7 @@ from plugins.logistics.changes import change_lines
 from plugins.logistics.flows import ORDER_FLOW
 from plugins.logistics.i18n import _
 from plugins.logistics.models import Order
+from plugins.logistics.returns import RETURN_STATES, returns_of
 from plugins.logistics.rush import FINISHED, set_rush
 from plugins.logistics.services import LineInput, OrderRefused
 from plugins.logistics.timing import PROMISE_DAYS, TIMINGS
@@ -44,6 +45,7 @@ def case_context(order: Order) -> dict[str, Any]:
                          else None),
         "timings": TIMINGS, "delivery_basis": delivery_basis(order), "days_open": days,
         "promise_days": PROMISE_DAYS, "pickup_delayed": pickups.is_delayed(order),
+        "returns": returns_of(order), "return_states": RETURN_STATES,
     }
 
 

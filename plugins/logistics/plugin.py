@@ -17,7 +17,13 @@ class LogisticsPlugin(ComplaintLinks, Plugin):
 
     @hookimpl
     def register_blueprints(self, app):
-        from plugins.logistics import contract_views, ledger_views, order_views, override_views  # noqa: F401  (their routes join bp)
+        from plugins.logistics import (  # noqa: F401  (their routes join bp)
+            contract_views,
+            ledger_views,
+            order_views,
+            override_views,
+            return_views,
+        )
         from plugins.logistics.views import bp, station_push
 
         app.extensions["csrf"].exempt(station_push)  # the agent authenticates with the station token
