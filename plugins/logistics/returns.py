@@ -56,7 +56,8 @@ class ReturnOrder(Audited, db.Model):
                                                    lazy="selectin")
 
     __audit_fields__ = {
-        "number": _l("Number"), "order_id": _l("Order"), "complaint_ref": _l("Complaint"),
+        "number": _l("Number"), "customer_id": _l("Customer"), "order_id": _l("Order"),
+        "created_by": _l("Created by"), "complaint_ref": _l("Complaint"),
         "reason": _l("Reason"), "state": Choice(_l("State"), RETURN_STATES),
         "received_at": _l("Received at"), "received_by": _l("Received by"),
     }
@@ -78,7 +79,7 @@ class ReturnLine(Audited, db.Model):
     return_order: Mapped[ReturnOrder] = relationship(back_populates="lines")
     product: Mapped[Any] = relationship("Product", lazy="joined")
 
-    __audit_fields__ = {"bags": _l("Bags"), "kg": Weight(_l("Weight")), "received_bags": _l("Bags received")}
+    __audit_fields__ = {"return_id": _l("Return"), "product_id": _l("Product"), "bags": _l("Bags"), "kg": Weight(_l("Weight")), "received_bags": _l("Bags received")}
 
 
 def return_path(record: ReturnOrder) -> str:
