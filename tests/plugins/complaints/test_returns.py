@@ -2,6 +2,7 @@
 with a task in its queue; the keeper records it received once; the order and complaint pages show it."""
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from core.audit import AuditEvent
@@ -103,3 +104,21 @@ def test_a_user_outside_visibility_gets_404(org, client):
     assert client.get(f"/logistics/returns/{record.id}").status_code == 404
     answer = post_form(client, f"/logistics/returns/{record.id}/receive", {}, page="/work")
     assert answer.status_code in (403, 404)
+
+
+@pytest.mark.guanxi_plugins("complaints")
+def test_without_logistics_an_approved_return_creates_no_record_and_goes_on(org):
+    complaint = new_complaint(org, order_ref="DD-2026-00001")
+    s.acknowledge(complaint, org["rep"])
+    s.assess(complaint, org["cm_head"], "serious")
+    s.fill_handling_form(complaint, org["rep"], s.HandlingForm("霉变 10 袋", "退货", "霉变", "漏雨", "return"))
+    s.choose_departments(complaint, org["cm_head"], ["warehouse"], None)
+    commit()
+    complete_task(task_of(complaint, "approval"), org["keeper"], "approved")
+    commit()
+    s.propose_settlement(complaint, org["mm"], s.Settlement(400_000, "credit_note", date(2026, 12, 20)))
+    commit()
+    complete_task(task_of(complaint, "approval"), org["gm"], "approved")
+    commit()
+    assert complaint.settlement_outcome == "approved" and complaint.linked_records is None
+    assert s.open_tasks(complaint, "complaints.implement")
