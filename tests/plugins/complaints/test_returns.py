@@ -122,3 +122,29 @@ def test_without_logistics_an_approved_return_creates_no_record_and_goes_on(org)
     commit()
     assert complaint.settlement_outcome == "approved" and complaint.linked_records is None
     assert s.open_tasks(complaint, "complaints.implement")
+
+
+def test_two_keepers_receiving_at_once_record_it_once(org, app, backend, monkeypatch):
+    if backend != "postgresql":
+        pytest.skip("row locks: PostgreSQL only (set GUANXI_TEST_DATABASE_URL)")
+    from tests.core.test_work_concurrency import together
+    from tests.plugins.logistics.test_concurrency import clients, posting, slow_locks
+
+    slow_locks.__wrapped__(monkeypatch)
+    approved_return(org)
+    make_user("keeper2", ("warehouse_keeper",))
+    db.session.commit()
+    record = db.session.scalar(select(ReturnOrder))
+    page, line = f"/logistics/returns/{record.id}", record.lines[0]
+    first, second = clients(app, "keeper", "keeper2")
+    results = together(posting(first, f"{page}/receive", {f"bags-{line.id}": "600"}, page),
+                       posting(second, f"{page}/receive", {f"bags-{line.id}": "610"}, page))
+    assert all(status == 200 for status, _ in results)
+    assert sum("was already received" in text for _, text in results) == 1
+    db.session.expire_all()
+    record = db.session.get(ReturnOrder, record.id)
+    assert record.state == "received" and record.lines[0].received_bags in (600, 610)
+    received = [e for e in db.session.scalars(select(AuditEvent).where(
+        AuditEvent.record_type == "logistics_returns", AuditEvent.record_id == record.id))
+        if "received" in str((e.changes or {}).get("state"))]
+    assert len(received) == 1
