@@ -79,13 +79,15 @@ def sync_call_tasks(now_local: datetime | None = None) -> tuple[int, int]:
     lead = setting("tiering.call_lead_days")
     plan = calls_per_month()
     month_start = local_month_bounds(today)[0]
-    customers = db.session.execute(select(Customer.id, Customer.name, Customer.owner_id)
-                                   .where(Customer.owner_id.is_not(None), Customer.is_prospect.is_(False))).all()
+    scope = select(Customer.id, Customer.name, Customer.owner_id).where(Customer.owner_id.is_not(None),
+                                                                         Customer.is_prospect.is_(False))
+    customers = db.session.execute(scope).all()
     ids = [cid for cid, _name, _owner in customers]
     if not ids:
         return 0, 0
-    grades = effective_grades(ids)
-    logged = _contacts_since(month_start, ids)
+    scope_ids = scope.with_only_columns(Customer.id)  # a subquery: no parameter per customer
+    grades = effective_grades(scope_ids)
+    logged = _contacts_since(month_start, scope_ids)
     open_tasks = {t.record_id: t for t in db.session.scalars(select(Task).where(
         Task.kind == CALL, Task.record_type == "customers", Task.state.in_(OPEN_STATES)))}
     answered = dict(db.session.execute(
@@ -135,10 +137,11 @@ def compliance(month: date, user: Any) -> tuple[list[Compliance], list[Complianc
                     .where(Customer.is_prospect.is_(False)), Customer, user)
     customers = db.session.execute(stmt).all()
     ids = [cid for cid, _o, _r in customers]
-    grades = effective_grades(ids) if ids else {}
+    scope_ids = stmt.with_only_columns(Customer.id)  # a subquery: no parameter per customer
+    grades = effective_grades(scope_ids) if ids else {}
     made = dict(db.session.execute(
         select(ContactLog.customer_id, func.count()).where(
-            ContactLog.customer_id.in_(stmt.with_only_columns(Customer.id)),
+            ContactLog.customer_id.in_(scope_ids),
             and_(ContactLog.at >= start, ContactLog.at < end)).group_by(ContactLog.customer_id)).all()) if ids else {}
     owners = dict(db.session.execute(select(User.id, User.display_name)).all())
     regions = dict(db.session.execute(select(Region.id, Region.name)).all())
