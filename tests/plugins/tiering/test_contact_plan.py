@@ -144,3 +144,23 @@ def test_the_company_wide_steps_bind_no_parameter_per_customer(app, users):
                 _most_parameters(lambda: sync_call_tasks(today)), _most_parameters(ask_for_evaluations))
 
     assert measured(3) == measured(40)
+
+
+def test_compliance_reads_the_same_number_of_statements_for_few_and_many_customers(app, users):
+    """Summed per rep and region in SQL: at 100,000 customers the page must not read every customer."""
+    from core.testing import QueryCounter
+    from plugins.tiering.contact_plan import compliance
+
+    def counted(n):
+        for i in range(n):
+            steady_customer(f"客户{n}-{i}", users["rep_east"], 10 + i)
+        recompute("command")
+        commit()
+        compliance(date.today().replace(day=1), users["specialist"])  # the settings are read once per context
+        with QueryCounter() as counter:
+            reps, regions = compliance(date.today().replace(day=1), users["specialist"])
+        return counter.count, sum(r.customers for r in reps), sum(r.customers for r in regions)
+
+    few, many = counted(3), counted(40)
+    assert few[0] == many[0]
+    assert few[1:] == (3, 3) and many[1:] == (43, 43)
