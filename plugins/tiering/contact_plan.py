@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import case, func, select
 
 from core.api import (
     ContactLog,
@@ -32,7 +32,8 @@ from core.api import (
     to_utc,
 )
 from plugins.tiering.i18n import N_
-from plugins.tiering.queries import effective_grades
+from plugins.tiering.models import Grade, Override
+from plugins.tiering.queries import active_override, effective_grades, today
 from plugins.tiering.settings import calls_per_month
 
 CALL = "tiering.call"
@@ -79,13 +80,15 @@ def sync_call_tasks(now_local: datetime | None = None) -> tuple[int, int]:
     lead = setting("tiering.call_lead_days")
     plan = calls_per_month()
     month_start = local_month_bounds(today)[0]
-    customers = db.session.execute(select(Customer.id, Customer.name, Customer.owner_id)
-                                   .where(Customer.owner_id.is_not(None), Customer.is_prospect.is_(False))).all()
+    scope = select(Customer.id, Customer.name, Customer.owner_id).where(Customer.owner_id.is_not(None),
+                                                                         Customer.is_prospect.is_(False))
+    customers = db.session.execute(scope).all()
     ids = [cid for cid, _name, _owner in customers]
     if not ids:
         return 0, 0
-    grades = effective_grades(ids)
-    logged = _contacts_since(month_start, ids)
+    scope_ids = scope.with_only_columns(Customer.id)  # a subquery: no parameter per customer
+    grades = effective_grades(scope_ids)
+    logged = _contacts_since(month_start, scope_ids)
     open_tasks = {t.record_id: t for t in db.session.scalars(select(Task).where(
         Task.kind == CALL, Task.record_type == "customers", Task.state.in_(OPEN_STATES)))}
     answered = dict(db.session.execute(
@@ -128,29 +131,35 @@ class Compliance:
 
 
 def compliance(month: date, user: Any) -> tuple[list[Compliance], list[Compliance]]:
-    """Per rep and per region: calls planned by today's grades and calls made (counted up to the plan)."""
+    """Per rep and per region: calls planned by today's grades and calls made (counted up to the plan).
+
+    Two grouped statements, whatever the number of customers: each customer's planned calls (its
+    effective grade's calls a month) and made calls (this month's contacts, up to the plan), summed
+    per owner and per region in SQL."""
     start, end = local_month_bounds(month)
-    plan = calls_per_month()
-    stmt = restrict(select(Customer.id, Customer.owner_id, Customer.region_id)
-                    .where(Customer.is_prospect.is_(False)), Customer, user)
-    customers = db.session.execute(stmt).all()
-    ids = [cid for cid, _o, _r in customers]
-    grades = effective_grades(ids) if ids else {}
-    made = dict(db.session.execute(
-        select(ContactLog.customer_id, func.count()).where(
-            ContactLog.customer_id.in_(stmt.with_only_columns(Customer.id)),
-            and_(ContactLog.at >= start, ContactLog.at < end)).group_by(ContactLog.customer_id)).all()) if ids else {}
-    owners = dict(db.session.execute(select(User.id, User.display_name)).all())
-    regions = dict(db.session.execute(select(Region.id, Region.name)).all())
+    plan = {grade: calls for grade, calls in calls_per_month().items() if calls}
     per_rep: dict[Any, Compliance] = {}
     per_region: dict[Any, Compliance] = {}
-    for cid, owner, region in customers:
-        planned = plan.get(grades.get(cid) or "", 0)
-        if not planned:
-            continue
-        done = min(made.get(cid, 0), planned)
-        for table, key, label in ((per_rep, owner, owners.get(owner, "—")), (per_region, region, regions.get(region, "—"))):
-            row = table.setdefault(key, Compliance(label))
-            row.customers, row.planned, row.made = row.customers + 1, row.planned + planned, row.made + done
+    if plan:
+        override = select(Override.customer_id, Override.grade).where(active_override(today())).subquery()
+        grade = func.coalesce(override.c.grade, Grade.grade)
+        planned = case(*((grade == g, calls) for g, calls in plan.items()), else_=0)
+        contacts = (select(ContactLog.customer_id, func.count().label("n"))
+                    .where(ContactLog.at >= start, ContactLog.at < end).group_by(ContactLog.customer_id).subquery())
+        made = func.coalesce(contacts.c.n, 0)
+        customers = restrict(
+            select(Customer.owner_id, Customer.region_id, planned.label("planned"),
+                   case((made < planned, made), else_=planned).label("made"))
+            .outerjoin(Grade, Grade.customer_id == Customer.id)
+            .outerjoin(override, override.c.customer_id == Customer.id)
+            .outerjoin(contacts, contacts.c.customer_id == Customer.id)
+            .where(Customer.is_prospect.is_(False)), Customer, user).subquery()
+        owners = dict(db.session.execute(select(User.id, User.display_name)).all())
+        regions = dict(db.session.execute(select(Region.id, Region.name)).all())
+        for table, key, labels in ((per_rep, customers.c.owner_id, owners), (per_region, customers.c.region_id, regions)):
+            for value, count, planned_sum, made_sum in db.session.execute(
+                    select(key, func.count(), func.sum(customers.c.planned), func.sum(customers.c.made))
+                    .where(customers.c.planned > 0).group_by(key)):
+                table[value] = Compliance(labels.get(value, "—"), count, int(planned_sum), int(made_sum))
     order = lambda rows: sorted(rows.values(), key=lambda r: (r.percent if r.percent is not None else 101, r.label))  # noqa: E731
     return order(per_rep), order(per_region)

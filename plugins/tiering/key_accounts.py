@@ -73,7 +73,8 @@ def ask_for_evaluations() -> int:
 
     period = quarter_label(local_now().date())
     owned = dict(db.session.execute(select(Customer.id, Customer.owner_id).where(Customer.owner_id.is_not(None))).all())
-    keys = [cid for cid, grade in effective_grades(list(owned)).items() if grade == "key"] if owned else []
+    owned_ids = select(Customer.id).where(Customer.owner_id.is_not(None))  # no parameter per customer
+    keys = [cid for cid, grade in effective_grades(owned_ids).items() if grade == "key"] if owned else []
     waiting = set(db.session.scalars(select(Task.record_id).where(
         Task.kind == EVALUATE, Task.record_type == "customers", Task.state.in_(("open", "on_hold")))))
     created = 0

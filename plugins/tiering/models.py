@@ -60,8 +60,11 @@ class Snapshot(db.Model):
     """A dated record of a customer's grades whenever a recompute changed any of them."""
 
     __tablename__ = "tiering_snapshots"
+    # the customer page shows a customer's newest snapshots: found through this index, not by walking
+    # every customer's snapshots in time order (58 ms for the biggest customer at 100k)
+    __table_args__ = (Index("ix_tiering_snapshots_customer_time", "customer_id", "computed_at", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
     run_id: Mapped[int | None] = mapped_column(ForeignKey("tiering_runs.id", ondelete="SET NULL"))
     computed_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     rule_version: Mapped[int] = mapped_column(Integer)

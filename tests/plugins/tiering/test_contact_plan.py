@@ -117,3 +117,50 @@ def test_compliance_per_rep_and_region(planned, users, client):
     assert client.get("/tiering/contact-plan").status_code == 403
     login(client, "rm_east")
     assert client.get("/tiering/contact-plan?month=99999-99").status_code == 200
+
+
+def _most_parameters(action) -> int:
+    """The largest number of bound parameters of one statement ``action`` runs."""
+    from core.testing import QueryCounter
+
+    with QueryCounter() as counter:
+        action()
+    return max(s.count("?") + s.count("%(") for s in counter.statements)
+
+
+def test_the_company_wide_steps_bind_no_parameter_per_customer(app, users):
+    """At 100,000 customers a list of ids breaks PostgreSQL's 65,535-parameter limit (the compliance
+    page answered 500): the grade, contact and key-customer look-ups take the customers as a subquery."""
+    from plugins.tiering.contact_plan import compliance
+    from plugins.tiering.key_accounts import ask_for_evaluations
+
+    def measured(n):
+        for i in range(n):
+            steady_customer(f"客户{n}-{i}", users["rep_east"], 10 + i)
+        recompute("command")
+        commit()
+        today = local(date(2027, 1, 28))
+        return (_most_parameters(lambda: compliance(date.today().replace(day=1), users["specialist"])),
+                _most_parameters(lambda: sync_call_tasks(today)), _most_parameters(ask_for_evaluations))
+
+    assert measured(3) == measured(40)
+
+
+def test_compliance_reads_the_same_number_of_statements_for_few_and_many_customers(app, users):
+    """Summed per rep and region in SQL: at 100,000 customers the page must not read every customer."""
+    from core.testing import QueryCounter
+    from plugins.tiering.contact_plan import compliance
+
+    def counted(n):
+        for i in range(n):
+            steady_customer(f"客户{n}-{i}", users["rep_east"], 10 + i)
+        recompute("command")
+        commit()
+        compliance(date.today().replace(day=1), users["specialist"])  # the settings are read once per context
+        with QueryCounter() as counter:
+            reps, regions = compliance(date.today().replace(day=1), users["specialist"])
+        return counter.count, sum(r.customers for r in reps), sum(r.customers for r in regions)
+
+    few, many = counted(3), counted(40)
+    assert few[0] == many[0]
+    assert few[1:] == (3, 3) and many[1:] == (43, 43)
