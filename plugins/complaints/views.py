@@ -99,7 +99,7 @@ def _document_choices(form: forms.IntakeForm, customer_id: int | None) -> list[d
 def new():
     form = forms.IntakeForm()
     q = (request.args.get("q") or "").strip()
-    chosen = id_arg(request.args, "customer") or (form.customer_id.data if request.method == "POST" else None)
+    chosen = id_arg(request.args, "customer") or (id_arg(request.form, "customer_id") if request.method == "POST" else None)
     matches = _customer_choices(form, q, chosen)
     if request.method == "GET" and chosen:
         form.customer_id.data = chosen
